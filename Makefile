@@ -1,0 +1,87 @@
+# Worth Watching: `make run` serves the demo, `make test` runs the whole suite.
+# Both build .venv from the pinned versions in requirements.lock on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+MANAGE := $(BIN)/python manage.py
+PIP := $(BIN)/python -m pip
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: help run dev test e2e lint format check-deploy migrate demo lock audit bench clean
+
+help:
+	@echo "make run    serve the demo at http://127.0.0.1:$(PORT)/ (SQLite, demo data)"
+	@echo "make dev    the same with runserver's autoreload"
+	@echo "make test   the whole test suite (DATABASE_URL picks the database)"
+	@echo "make e2e    only the browser tests"
+	@echo "make lint   ruff check and ruff format --check"
+	@echo "make audit  Lighthouse on the running demo"
+	@echo "make bench  the benchmark scripts"
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Stamps: reinstall only when the declared or pinned dependencies change.
+$(VENV)/.run-installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(PIP) install --quiet -c requirements.lock -e ".[demo]"
+	@touch $@
+
+$(VENV)/.dev-installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(PIP) install --quiet -c requirements.lock -e ".[dev,demo]"
+	@touch $@ $(VENV)/.run-installed
+
+migrate: $(VENV)/.run-installed
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+
+demo: migrate
+	$(MANAGE) load_demo
+
+run: demo
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Worth Watching is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo ""
+	PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py
+
+dev: demo
+	DJANGO_DEBUG=true $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.dev-installed
+	@if [ -x /usr/bin/chromium ]; then :; else \
+	  echo "Browser tests skipped: no /usr/bin/chromium (apt-get install -y chromium, then make e2e)."; fi
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: $(VENV)/.dev-installed
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# The production-like variables of README.md, "Running in production".
+check-deploy: $(VENV)/.dev-installed
+	DJANGO_ENV=production \
+	DJANGO_SECRET_KEY=ci-only-$$(printf 'x%.0s' $$(seq 1 60)) \
+	DJANGO_ALLOWED_HOSTS=worthwatching.example \
+	DJANGO_BEHIND_PROXY=true \
+	DJANGO_CSRF_TRUSTED_ORIGINS=https://worthwatching.example \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+# Re-pin every dependency to the newest allowed version (commit the result).
+lock:
+	rm -rf /tmp/ww-lock && $(PYTHON) -m venv /tmp/ww-lock
+	/tmp/ww-lock/bin/python -m pip install --quiet --upgrade pip
+	/tmp/ww-lock/bin/python -m pip install --quiet -e ".[dev,demo]"
+	/tmp/ww-lock/bin/python -m pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,256 @@
+"""Worth Watching settings: one file, the environment decides.
+
+Every value comes from the environment (or a `.env` file beside manage.py) through
+django-environ. Development and production differ only by variables; README.md has
+the table and `.env.example` a commented copy.
+
+A bad or missing value stops start-up with one line naming the variable
+(`ConfigurationError`), not a traceback.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+# The insecure key `check --deploy` rejects (security.W009 matches the prefix).
+DEV_SECRET_KEY = "django-insecure-dev-only-key-never-use-in-production-0123456789abcdef"
+
+
+class ConfigurationError(SystemExit):
+    """A configuration mistake: exits with one clear line instead of a traceback."""
+
+    def __init__(self, variable, problem):
+        super().__init__(f"Configuration error: {variable}: {problem}")
+
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _get(variable, cast, default):
+    try:
+        return cast(variable, default=default)
+    except (ValueError, TypeError, environ.ImproperlyConfigured) as exc:
+        raise ConfigurationError(variable, f"cannot parse {env.str(variable)!r} ({exc})") from None
+
+
+DJANGO_ENV = env.str("DJANGO_ENV", default="development")
+if DJANGO_ENV not in {"development", "production"}:
+    raise ConfigurationError("DJANGO_ENV", f"must be development or production, not {DJANGO_ENV!r}")
+PRODUCTION = DJANGO_ENV == "production"
+
+DEBUG = _get("DJANGO_DEBUG", env.bool, False)
+if PRODUCTION and DEBUG:
+    raise ConfigurationError("DJANGO_DEBUG", "must be off when DJANGO_ENV=production")
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if PRODUCTION and (not SECRET_KEY or SECRET_KEY.startswith("django-insecure-")):
+    raise ConfigurationError(
+        "DJANGO_SECRET_KEY", "production needs a real secret key (50+ random characters)"
+    )
+if PRODUCTION and len(SECRET_KEY) < 50:
+    raise ConfigurationError("DJANGO_SECRET_KEY", "is shorter than 50 characters")
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
+
+ALLOWED_HOSTS = _get("DJANGO_ALLOWED_HOSTS", env.list, None)
+if ALLOWED_HOSTS is None:
+    if PRODUCTION:
+        raise ConfigurationError("DJANGO_ALLOWED_HOSTS", "is required in production")
+    ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", "testserver"]
+
+# --- Applications -------------------------------------------------------------
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+    "axes",
+    "movies",
+    "reviews",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns lockouts into a response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "config.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+
+DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+_database_url = env.str("DATABASE_URL", default=DEFAULT_SQLITE_URL)
+try:
+    _database = environ.Env.db_url_config(_database_url)
+except Exception as exc:  # django-environ raises several types for a bad URL
+    raise ConfigurationError("DATABASE_URL", f"cannot parse {_database_url!r} ({exc})") from None
+if not _database.get("ENGINE"):
+    raise ConfigurationError("DATABASE_URL", f"unknown database scheme in {_database_url!r}")
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Several gunicorn workers share the file: WAL lets readers run beside a
+    # writer, IMMEDIATE takes the write lock at BEGIN (so a transaction never
+    # fails half-way on upgrade) and the busy timeout makes writers queue.
+    _database.setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": (
+                "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;"
+            ),
+        }
+    )
+else:
+    _database["CONN_MAX_AGE"] = _get("DATABASE_CONN_MAX_AGE", env.int, 60)
+    _database["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _database}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache --------------------------------------------------------------------
+
+# Shared by every gunicorn worker and app server: the database by default
+# (`createcachetable` runs with the migrations), Redis in production.
+_cache_url = env.str("CACHE_URL", default="dbcache://django_cache")
+try:
+    CACHES = {"default": environ.Env.cache_url_config(_cache_url)}
+except Exception as exc:
+    raise ConfigurationError("CACHE_URL", f"cannot parse {_cache_url!r} ({exc})") from None
+CACHE_MIDDLEWARE_SECONDS = _get("CACHE_PAGE_SECONDS", env.int, 300)
+
+# --- Auth ---------------------------------------------------------------------
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# django-axes: lock an account-and-address pair after a handful of failures.
+AXES_FAILURE_LIMIT = _get("AXES_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = _get("AXES_COOLOFF_HOURS", env.float, 1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = _get("DJANGO_PROXY_COUNT", env.int, 0) or None
+
+# --- Internationalisation -----------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English")]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media files ---------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Compressed, content-hashed names served with far-future cache headers.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+SERVE_MEDIA = _get("DJANGO_SERVE_MEDIA", env.bool, not PRODUCTION)
+
+# Uploads: refuse large request bodies before they reach a form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Email --------------------------------------------------------------------
+
+_email_url = env.str("EMAIL_URL", default="consolemail://")
+try:
+    vars().update(environ.Env.email_url_config(_email_url))
+except Exception as exc:
+    raise ConfigurationError("EMAIL_URL", f"cannot parse {_email_url!r} ({exc})") from None
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Worth Watching <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security -----------------------------------------------------------------
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+if _get("DJANGO_BEHIND_PROXY", env.bool, False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+CSRF_TRUSTED_ORIGINS = _get("DJANGO_CSRF_TRUSTED_ORIGINS", env.list, [])
+SECURE_SSL_REDIRECT = _get("DJANGO_SECURE_SSL_REDIRECT", env.bool, PRODUCTION)
+SECURE_HSTS_SECONDS = _get("DJANGO_SECURE_HSTS_SECONDS", env.int, 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _get("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, PRODUCTION)
+SECURE_HSTS_PRELOAD = _get("DJANGO_SECURE_HSTS_PRELOAD", env.bool, PRODUCTION)
+SESSION_COOKIE_SECURE = _get("DJANGO_SECURE_COOKIES", env.bool, PRODUCTION)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# --- Logging ------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="WARNING")},
+}
+
+# --- Worth Watching -----------------------------------------------------------
+
+SITE_NAME = "Worth Watching"
+# Absolute URLs in feeds, sitemaps and social cards when no request is at hand.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Where-to-watch country when the browser's Accept-Language names none we know.
+DEFAULT_COUNTRY = env.str("DEFAULT_COUNTRY", default="US").upper()
+# Worldwide gross / budget at which a film is taken to break even.
+BREAK_EVEN_MULTIPLE = _get("BREAK_EVEN_MULTIPLE", env.float, 2.5)
+# "Is it worth watching?" thresholds on the /10 rating.
+WORTH_YES_MIN_RATING = _get("WORTH_YES_MIN_RATING", env.float, 7.0)
+WORTH_MAYBE_MIN_RATING = _get("WORTH_MAYBE_MIN_RATING", env.float, 5.5)
+# Fewer audience ratings than this: the page says there is too little data.
+MIN_RATINGS_FOR_VERDICT = _get("MIN_RATINGS_FOR_VERDICT", env.int, 5)

@@ -1,0 +1,551 @@
+"""The catalogue: films, people, credits, genres, box office, where to watch, verdict bands."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.text import slugify
+from django_countries.fields import CountryField
+
+from movies import verdicts
+
+
+def unique_slug(model, text, *, exclude_pk=None, max_length=80):
+    """`slugify(text)`, suffixed -2, -3, ... when another row already has it."""
+    base = (slugify(text) or "untitled")[:max_length].strip("-")
+    slug, n = base, 1
+    taken = model._default_manager.filter(slug__startswith=base)
+    if exclude_pk:
+        taken = taken.exclude(pk=exclude_pk)
+    existing = set(taken.values_list("slug", flat=True))
+    while slug in existing:
+        n += 1
+        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+    return slug
+
+
+class Genre(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Genre, self.name, exclude_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("movies:genre", args=[self.slug])
+
+
+class PersonQuerySet(models.QuerySet):
+    def for_person_page(self):
+        return self
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=220, unique=True)
+    photo = models.ImageField(upload_to="people/", blank=True, width_field="photo_width",
+                              height_field="photo_height",
+                              help_text="JPEG, PNG or WebP, at most 10 MB. Re-encoded on save.")
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_thumb = models.ImageField(upload_to="people/thumbs/", blank=True, editable=False)
+    external_id = models.CharField(max_length=64, blank=True, db_index=True,
+                                   help_text="Identifier in an imported catalogue, if any.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Person, self.name, exclude_pk=self.pk, max_length=200)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("movies:person", args=[self.slug])
+
+
+LADDER_CACHE_KEY = "movies:verdict-ladder:v1"
+
+
+class VerdictBandQuerySet(models.QuerySet):
+    def ladder(self):
+        """The bands as the verdict rules see them, lowest first.
+
+        Kept in the shared cache (every worker and app server sees the same ladder) and
+        dropped whenever an editor saves or deletes a band.
+        """
+        ladder = cache.get(LADDER_CACHE_KEY)
+        if ladder is None:
+            ladder = [
+                verdicts.Band(name=b.name, slug=b.slug, min_multiple=float(b.min_multiple),
+                              tone=b.tone, pk=b.pk)
+                for b in self.order_by("min_multiple")
+            ]
+            cache.set(LADDER_CACHE_KEY, ladder, 3600)
+        return ladder
+
+
+def forget_ladder():
+    cache.delete(LADDER_CACHE_KEY)
+
+
+class VerdictBand(models.Model):
+    """One rung of the trade-verdict ladder: a film whose worldwide gross / budget is at
+    least `min_multiple` (and below the next band's) gets this band's name."""
+
+    class Tone(models.TextChoices):
+        BAD = "bad", "Bad"
+        MIXED = "mixed", "Mixed"
+        GOOD = "good", "Good"
+
+    name = models.CharField(max_length=40, unique=True)
+    slug = models.SlugField(max_length=50, unique=True)
+    min_multiple = models.DecimalField(
+        "minimum multiple", max_digits=6, decimal_places=2, unique=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Lowest worldwide gross / budget multiple in this band, e.g. 2.50. "
+        "The band ends where the next one starts; the lowest band must start at 0.",
+    )
+    order = models.PositiveSmallIntegerField(unique=True, help_text="1 for the lowest band.")
+    tone = models.CharField(max_length=8, choices=Tone, default=Tone.MIXED,
+                            help_text="Colour of the badge (its text always names the band).")
+
+    objects = VerdictBandQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order"]
+        constraints = [
+            models.CheckConstraint(condition=Q(min_multiple__gte=0), name="band_min_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (from {self.min_multiple}x)"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)
+        super().save(*args, **kwargs)
+        forget_ladder()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        forget_ladder()
+        return result
+
+    def clean(self):
+        others = VerdictBand.objects.exclude(pk=self.pk)
+        if self.min_multiple is None or self.order is None:
+            return
+        out_of_step = others.filter(
+            Q(order__lt=self.order, min_multiple__gte=self.min_multiple)
+            | Q(order__gt=self.order, min_multiple__lte=self.min_multiple)
+        ).first()
+        if out_of_step:
+            raise ValidationError(
+                {"min_multiple": f"Overlaps “{out_of_step.name}” (from {out_of_step.min_multiple}x"
+                 f", order {out_of_step.order}): each band must start above the one below it."}
+            )
+        lowest = others.order_by("order").first()
+        if self.min_multiple > 0 and (lowest is None or lowest.order > self.order):
+            raise ValidationError(
+                {"min_multiple": "The lowest band must start at 0, or films below it would "
+                 "fall in a gap with no verdict."}
+            )
+
+    def get_absolute_url(self):
+        return f"{reverse('movies:list')}?band={self.slug}"
+
+
+class MovieQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: published, with a publish time that has come.
+
+        The single definition of "public" for pages, lists, sitemaps, feeds and search.
+        """
+        return self.filter(status=Movie.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        if user.is_authenticated and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def for_cards(self):
+        """Enough for a film card in any list: genres, without the long text fields."""
+        return self.defer(
+            "synopsis", "plot_summary", "ending_breakdown", "historical_accuracy",
+            "performance_analysis", "editorial_assessment", "watch_if", "override_reason",
+        ).prefetch_related("genres")
+
+    def for_verdict_page(self):
+        return self.prefetch_related(
+            "genres",
+            models.Prefetch(
+                "credits", queryset=Credit.objects.select_related("person").order_by(
+                    "role", models.F("billing_order").asc(nulls_last=True), "person__name"
+                )
+            ),
+            models.Prefetch("regional_grosses", queryset=RegionalGross.objects.order_by("-amount")),
+            models.Prefetch(
+                "availabilities",
+                queryset=Availability.objects.select_related("provider").order_by(
+                    "country", "kind", "provider__name"
+                ),
+            ),
+        )
+
+    def in_band(self, band, ladder):
+        """Films whose box-office multiple falls in `band` of `ladder`."""
+        low, high = verdicts.band_range(band, ladder)
+        qs = self.filter(box_office_multiple__gte=low)
+        if high is not None:
+            qs = qs.filter(box_office_multiple__lt=high)
+        return qs
+
+    def by_rating(self):
+        return self.order_by(
+            models.F("audience_rating").desc(nulls_last=True),
+            models.F("external_rating").desc(nulls_last=True),
+            "title",
+        )
+
+
+class Movie(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    class Accuracy(models.TextChoices):
+        FAITHFUL = "faithful", "Faithful"
+        DRAMATIZED = "dramatized", "Dramatized"
+        LOOSELY_BASED = "loosely-based", "Loosely based"
+        FICTION = "fiction", "Fiction"
+
+    class Answer(models.TextChoices):
+        YES = "yes", "Yes"
+        MAYBE = "maybe", "Maybe"
+        NO = "no", "No"
+
+    # Identity
+    title = models.CharField(max_length=200, db_index=True)
+    slug = models.SlugField(max_length=220, unique=True,
+                            help_text="Web address: the title and year, e.g. one-second-2020.")
+    original_title = models.CharField(max_length=200, blank=True,
+                                      help_text="Title in the original language, if different.")
+    year = models.PositiveSmallIntegerField(
+        "release year", db_index=True,
+        validators=[MinValueValidator(1878), MaxValueValidator(2100)],
+    )
+    release_date = models.DateField(null=True, blank=True)
+    runtime_minutes = models.PositiveSmallIntegerField(
+        "runtime (minutes)", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    certification = models.CharField(max_length=20, blank=True, help_text="e.g. PG-13, R, 12A.")
+    genres = models.ManyToManyField(Genre, related_name="movies", blank=True,
+                                    help_text="The first listed (by name) is not the main one: "
+                                    "set the main genre below.")
+    main_genre = models.ForeignKey(Genre, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+",
+                                   help_text="Used in the answer: “Yes, if you enjoy Drama.”")
+    poster = models.ImageField(upload_to="posters/", blank=True, width_field="poster_width",
+                               height_field="poster_height",
+                               help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.")
+    poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    poster_small = models.ImageField(upload_to="posters/thumbs/", blank=True, editable=False)
+    poster_large = models.ImageField(upload_to="posters/thumbs/", blank=True, editable=False)
+    external_id = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                   help_text="Identifier in an imported catalogue (e.g. tt…).")
+
+    # Editorial text, in the page's order
+    logline = models.CharField(max_length=300, blank=True, help_text="One sentence.")
+    synopsis = models.TextField(blank=True, help_text="A spoiler-free paragraph or two.")
+    plot_summary = models.TextField(blank=True)
+    ending_breakdown = models.TextField(
+        blank=True, help_text="Spoilers: hidden on the page until the reader opens it."
+    )
+    accuracy_label = models.CharField(max_length=16, choices=Accuracy, blank=True)
+    historical_accuracy = models.TextField(blank=True)
+    performance_analysis = models.TextField(blank=True)
+    editorial_assessment = models.TextField(blank=True)
+    watch_if = models.TextField(
+        "worth watching if you…", blank=True,
+        help_text="One point per line, in the order to show them, e.g. “love films about cinema”.",
+    )
+
+    # Editors' call
+    answer_override = models.CharField(
+        max_length=8, choices=Answer, blank=True,
+        help_text="Leave empty to let the rating decide. Needs a reason.",
+    )
+    verdict_override = models.ForeignKey(
+        VerdictBand, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="Leave empty to let the box-office figures decide. Needs a reason.",
+    )
+    override_reason = models.TextField(blank=True, help_text="Shown on the page beside the call.")
+
+    # External rating: a fact, never mixed into our audience rating
+    external_rating = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+        help_text="Out of 10.",
+    )
+    external_rating_votes = models.PositiveIntegerField(null=True, blank=True)
+    external_rating_source = models.CharField(max_length=60, blank=True, help_text="e.g. IMDb.")
+
+    # Box office
+    currency = models.CharField(max_length=3, default="USD")
+    budget = models.PositiveBigIntegerField("production budget", null=True, blank=True)
+    worldwide_gross = models.PositiveBigIntegerField(null=True, blank=True)
+    domestic_gross = models.PositiveBigIntegerField(null=True, blank=True)
+    box_office_source = models.CharField(max_length=200, blank=True,
+                                         help_text="Where the figures come from.")
+    box_office_as_of = models.CharField("box office as of", max_length=100, blank=True,
+                                        help_text="e.g. “final, March 2021”.")
+    box_office_multiple = models.FloatField(
+        null=True, blank=True, editable=False, db_index=True,
+        help_text="Worldwide gross / budget; derived on save.",
+    )
+
+    # Audience aggregate, kept exact by reviews.services in the review's transaction
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    rating_sum = models.PositiveIntegerField(default=0, editable=False)
+    rating_1 = models.PositiveIntegerField(default=0, editable=False)
+    rating_2 = models.PositiveIntegerField(default=0, editable=False)
+    rating_3 = models.PositiveIntegerField(default=0, editable=False)
+    rating_4 = models.PositiveIntegerField(default=0, editable=False)
+    rating_5 = models.PositiveIntegerField(default=0, editable=False)
+    rating_6 = models.PositiveIntegerField(default=0, editable=False)
+    rating_7 = models.PositiveIntegerField(default=0, editable=False)
+    rating_8 = models.PositiveIntegerField(default=0, editable=False)
+    rating_9 = models.PositiveIntegerField(default=0, editable=False)
+    rating_10 = models.PositiveIntegerField(default=0, editable=False)
+    audience_rating = models.FloatField(
+        null=True, blank=True, editable=False, db_index=True,
+        help_text="Mean of published audience ratings (rating_sum / rating_count).",
+    )
+
+    # Publishing
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(
+        "publish at", null=True, blank=True, db_index=True,
+        help_text="A published film is public from this time; set a future time to schedule.",
+    )
+    is_featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(
+        "last updated", auto_now=True, db_index=True,
+        help_text="When an editor last changed the film (ratings do not touch it).",
+    )
+
+    objects = MovieQuerySet.as_manager()
+
+    RATING_FIELDS = [f"rating_{n}" for n in range(1, 11)]
+
+    class Meta:
+        ordering = ["title", "year"]
+        constraints = [
+            models.CheckConstraint(condition=Q(runtime_minutes__isnull=True)
+                                   | Q(runtime_minutes__gt=0), name="movie_runtime_positive"),
+            models.CheckConstraint(condition=Q(year__gte=1878) & Q(year__lte=2100),
+                                   name="movie_year_plausible"),
+            models.CheckConstraint(condition=Q(rating_sum__gte=models.F("rating_count"))
+                                   & Q(rating_sum__lte=models.F("rating_count") * 10),
+                                   name="movie_rating_sum_in_range"),
+        ]
+        indexes = [models.Index(fields=["status", "published_at"])]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Movie, f"{self.title} {self.year}", exclude_pk=self.pk,
+                                    max_length=200)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.box_office_multiple = verdicts.box_office_multiple(self.worldwide_gross, self.budget)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"worldwide_gross", "budget"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "box_office_multiple"}
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        errors = {}
+        if (self.answer_override or self.verdict_override_id) and not self.override_reason.strip():
+            errors["override_reason"] = "Say why the editors overrule the data: readers see it."
+        if errors:
+            raise ValidationError(errors)
+
+    def get_absolute_url(self):
+        return reverse("movies:detail", args=[self.slug])
+
+    # --- What the page shows ---------------------------------------------------
+
+    @property
+    def is_public(self):
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def watch_if_points(self):
+        return [line.strip(" -•\t") for line in self.watch_if.splitlines() if line.strip(" -•\t")]
+
+    @property
+    def histogram(self):
+        """Counts for ratings 1..10, as [(rating, count), ...]."""
+        return [(n, getattr(self, f"rating_{n}")) for n in range(1, 11)]
+
+    @property
+    def raw_audience_mean(self):
+        return self.rating_sum / self.rating_count if self.rating_count else None
+
+    @cached_property
+    def genre_list(self):
+        return sorted(self.genres.all(), key=lambda g: g.name)
+
+    @cached_property
+    def display_genre(self):
+        """The genre the answer names: the editors' main genre, else the first by name."""
+        if self.main_genre_id:
+            for genre in self.genre_list:
+                if genre.pk == self.main_genre_id:
+                    return genre
+        return self.genre_list[0] if self.genre_list else None
+
+    def verdict(self, ladder, **kwargs):
+        """Everything the verdict rules say about this film (see movies/verdicts.py)."""
+        band_override = next((b for b in ladder if b.pk == self.verdict_override_id), None)
+        return verdicts.assess(
+            self, ladder,
+            band_override=band_override,
+            break_even=settings.BREAK_EVEN_MULTIPLE,
+            yes_min=settings.WORTH_YES_MIN_RATING,
+            maybe_min=settings.WORTH_MAYBE_MIN_RATING,
+            min_ratings=settings.MIN_RATINGS_FOR_VERDICT,
+            **kwargs,
+        )
+
+
+class Credit(models.Model):
+    class Role(models.TextChoices):
+        CAST = "cast", "Cast"
+        DIRECTOR = "director", "Director"
+        WRITER = "writer", "Writer"
+        PRODUCER = "producer", "Producer"
+        COMPOSER = "composer", "Composer"
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="credits")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    role = models.CharField(max_length=10, choices=Role, default=Role.CAST)
+    character_name = models.CharField(max_length=200, blank=True)
+    billing_order = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)],
+        help_text="1 for the lead. Cast billed at 1 are leads, the rest supporting. "
+        "Empty when the billing is unknown.",
+    )
+
+    class Meta:
+        ordering = ["role", "billing_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "person", "role"],
+                                    name="credit_unique_person_role",
+                                    violation_error_message="This person already has this "
+                                    "role on this film."),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.get_role_display()} – {self.movie}"
+
+    @property
+    def is_lead(self):
+        return self.role == self.Role.CAST and self.billing_order == 1
+
+
+class RegionalGross(models.Model):
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="regional_grosses")
+    region = models.CharField(max_length=80, help_text="e.g. China, North America.")
+    amount = models.PositiveBigIntegerField(help_text="In the film's box-office currency.")
+    as_of = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "regional gross"
+        ordering = ["-amount"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "region"], name="regional_gross_unique_region",
+                                    violation_error_message="This region is already listed."),
+        ]
+
+    def __str__(self):
+        return f"{self.region}: {self.amount}"
+
+
+class Provider(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    logo = models.ImageField(upload_to="providers/", blank=True)
+    homepage = models.URLField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return self.homepage or reverse("movies:list")
+
+
+class Availability(models.Model):
+    class Kind(models.TextChoices):
+        STREAM = "stream", "Stream"
+        FREE = "free", "Free"
+        RENT = "rent", "Rent"
+        BUY = "buy", "Buy"
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="availabilities")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="availabilities")
+    country = CountryField(help_text="ISO 3166-1 country.")
+    kind = models.CharField(max_length=8, choices=Kind)
+    link = models.URLField(max_length=500, blank=True)
+    price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal("0"))])
+    price_currency = models.CharField(max_length=3, blank=True)
+    last_checked = models.DateField(default=timezone.localdate)
+
+    class Meta:
+        verbose_name_plural = "availabilities"
+        ordering = ["country", "kind", "provider"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "provider", "country", "kind"],
+                                    name="availability_unique_offer",
+                                    violation_error_message="This offer is already listed."),
+        ]
+
+    def __str__(self):
+        return f"{self.movie} on {self.provider} ({self.country}, {self.get_kind_display()})"

@@ -1,0 +1,257 @@
+"""The verdict rules: pure functions, no database, no settings lookups.
+
+Three questions, each answered from data and explained in one sentence on the page:
+
+1. Trade verdict (Hit, Flop, ...): the box-office multiple, worldwide gross / production
+   budget, placed on a ladder of bands (the VerdictBand table). A band runs from its
+   minimum multiple up to the next band's. No budget or no gross: no trade verdict.
+2. Audience rating: the mean of our users' ratings, and IMDb's weighted rating
+   WR = v/(v+m)·R + m/(v+m)·C that pulls films with few votes towards the site mean.
+3. "Is it worth watching?": Yes at or above `yes_min`, Maybe at or above `maybe_min`,
+   otherwise No; with fewer ratings than `min_ratings` we say it is too early.
+   Editors may overrule answer and trade verdict; the page then says so and why.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+YES, MAYBE, NO, UNKNOWN = "yes", "maybe", "no", "unknown"
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    slug: str
+    min_multiple: float
+    tone: str = "mixed"
+    pk: int | None = None
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The rating the answer stands on: ours when we have enough, else a labelled external one."""
+
+    value: float
+    count: int
+    source: str  # "audience" or the external source's name
+    is_audience: bool
+
+
+@dataclass(frozen=True)
+class Assessment:
+    answer: str  # YES / MAYBE / NO / UNKNOWN
+    answer_text: str
+    answer_by_editors: bool
+    rating: Rating | None
+    rating_text: str
+    band: Band | None
+    band_by_editors: bool
+    multiple: float | None
+    trade_text: str
+    override_reason: str
+
+    @property
+    def answer_label(self):
+        return {YES: "Yes", MAYBE: "Maybe", NO: "No", UNKNOWN: "Too early to say"}[self.answer]
+
+
+def box_office_multiple(worldwide_gross, budget):
+    """Worldwide gross / production budget, or None when either is missing or the budget is 0."""
+    if worldwide_gross is None or not budget or budget <= 0:
+        return None
+    return round(float(worldwide_gross) / float(budget), 4)
+
+
+def band_for(multiple, ladder):
+    """The band of `ladder` (any order) whose range holds `multiple`; None without a multiple."""
+    if multiple is None:
+        return None
+    chosen = None
+    for band in sorted(ladder, key=lambda b: b.min_multiple):
+        if multiple >= band.min_multiple:
+            chosen = band
+    return chosen
+
+
+def band_range(band, ladder):
+    """(low, high) multiples of `band`; high is None for the top band."""
+    ordered = sorted(ladder, key=lambda b: b.min_multiple)
+    for i, candidate in enumerate(ordered):
+        if candidate.slug == band.slug:
+            high = ordered[i + 1].min_multiple if i + 1 < len(ordered) else None
+            return candidate.min_multiple, high
+    raise ValueError(f"{band.slug!r} is not on the ladder")
+
+
+def ladder_problems(bands):
+    """Gaps and overlaps in a proposed ladder of (name, min_multiple, order) triples.
+
+    Returns a list of messages; empty when the ladder is sound: it starts at 0, the
+    minimums strictly increase with the order, and no two bands share a name.
+    """
+    problems = []
+    ordered = sorted(bands, key=lambda b: b[2])
+    if not ordered:
+        return ["The ladder needs at least one band."]
+    if ordered[0][1] != 0:
+        problems.append(
+            f"The lowest band, {ordered[0][0]}, starts at {ordered[0][1]}x: it must start at 0x "
+            "or lower multiples fall in a gap with no verdict."
+        )
+    for below, above in zip(ordered, ordered[1:], strict=False):
+        if above[2] == below[2]:
+            problems.append(f"{below[0]} and {above[0]} share order {above[2]}.")
+        elif above[1] <= below[1]:
+            problems.append(
+                f"{above[0]} (from {above[1]}x) overlaps {below[0]} (from {below[1]}x): "
+                "each band must start above the one below it."
+            )
+    names = [b[0].casefold() for b in bands]
+    if len(set(names)) != len(names):
+        problems.append("Two bands share a name.")
+    return problems
+
+
+def weighted_rating(mean, count, *, prior_count, prior_mean):
+    """IMDb's Bayesian weighted rating: v/(v+m)·R + m/(v+m)·C. None without votes."""
+    if not count or mean is None:
+        return None
+    v, m = float(count), float(prior_count)
+    return v / (v + m) * float(mean) + m / (v + m) * float(prior_mean)
+
+
+def worth_answer(rating, *, yes_min, maybe_min):
+    if rating is None:
+        return UNKNOWN
+    if rating.value >= yes_min:
+        return YES
+    if rating.value >= maybe_min:
+        return MAYBE
+    return NO
+
+
+def format_money(amount, currency="USD"):
+    """$1.3M, $10.8M, $950K, $2.1B; other currencies by symbol or code."""
+    if amount is None:
+        return ""
+    symbols = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "CN¥", "JPY": "¥", "INR": "₹"}
+    prefix = symbols.get(currency, f"{currency} ")
+    amount = float(amount)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(amount) >= size:
+            value = f"{amount / size:.1f}".removesuffix(".0")
+            return f"{prefix}{value}{suffix}"
+    return f"{prefix}{amount:,.0f}"
+
+
+def format_multiple(multiple):
+    return f"{multiple:.1f}x"
+
+
+def _answer_text(answer, genre, rating, min_ratings, audience_count):
+    fans = f"{genre}" if genre else "this kind of film"
+    if answer == YES:
+        return f"Yes, if you enjoy {fans}."
+    if answer == MAYBE:
+        return f"Maybe: worth a look if you enjoy {fans}, with reservations."
+    if answer == NO:
+        return f"Probably not, even if you enjoy {fans}."
+    have = f"only {audience_count} so far" if audience_count else "none yet"
+    return (
+        f"Too early to say: we answer once {min_ratings} readers have rated it ({have}), "
+        "and there is no outside rating to go on."
+    )
+
+
+def assess(
+    movie,
+    ladder,
+    *,
+    break_even,
+    yes_min,
+    maybe_min,
+    min_ratings,
+    audience_rating=None,
+    band_override=None,
+):
+    """Everything the verdict page says, from a film's figures.
+
+    `movie` needs: rating_count, budget, worldwide_gross, currency, external_rating,
+    external_rating_votes, external_rating_source, answer_override,
+    override_reason and display_genre. `band_override` is the editors' Band, if any. `audience_rating` is the value
+    to show for our users (the weighted rating when the caller has the site mean).
+    """
+    # --- the rating the answer stands on
+    rating = None
+    count = movie.rating_count or 0
+    if count >= min_ratings and count:
+        value = audience_rating if audience_rating is not None else movie.rating_sum / count
+        rating = Rating(value=value, count=count, source="audience", is_audience=True)
+    elif movie.external_rating is not None and movie.external_rating_source:
+        rating = Rating(
+            value=float(movie.external_rating),
+            count=movie.external_rating_votes or 0,
+            source=movie.external_rating_source,
+            is_audience=False,
+        )
+
+    if rating is None:
+        rating_text = "Not enough ratings yet."
+    elif rating.is_audience:
+        rating_text = f"{rating.value:.1f}/10 from {rating.count:,} of our readers."
+    else:
+        votes = f" ({rating.count:,} votes)" if rating.count else ""
+        waiting = (
+            f" We use it until {min_ratings} of our readers have rated the film."
+            if min_ratings
+            else ""
+        )
+        rating_text = f"{rating.value:.1f}/10 from {rating.source}{votes}.{waiting}"
+
+    genre = movie.display_genre.name if movie.display_genre else None
+    if movie.answer_override:
+        answer, by_editors = movie.answer_override, True
+    else:
+        answer, by_editors = worth_answer(rating, yes_min=yes_min, maybe_min=maybe_min), False
+    answer_text = _answer_text(answer, genre, rating, min_ratings, count)
+
+    # --- the trade verdict
+    multiple = box_office_multiple(movie.worldwide_gross, movie.budget)
+    band = band_override or band_for(multiple, ladder)
+    if multiple is not None:
+        budget = format_money(movie.budget, movie.currency)
+        trade_text = (
+            f"Grossed {format_multiple(multiple)} its {budget} budget; "
+            f"break-even is about {break_even:g}x."
+        )
+    elif movie.budget is None and movie.worldwide_gross is None:
+        trade_text = "No trade verdict: neither the budget nor the worldwide gross is known."
+    elif not movie.budget:
+        trade_text = "No trade verdict: the production budget is not known."
+    else:
+        trade_text = "No trade verdict: the worldwide gross is not known."
+
+    return Assessment(
+        answer=answer,
+        answer_text=answer_text,
+        answer_by_editors=by_editors,
+        rating=rating,
+        rating_text=rating_text,
+        band=band,
+        band_by_editors=band_override is not None,
+        multiple=multiple,
+        trade_text=trade_text,
+        override_reason=movie.override_reason if (by_editors or band_override) else "",
+    )
+
+
+DEFAULT_LADDER = [
+    # (name, min multiple, order, tone): the documented default, seeded by a migration.
+    ("Disaster", Decimal("0"), 1, "bad"),
+    ("Flop", Decimal("0.5"), 2, "bad"),
+    ("Below average", Decimal("1"), 3, "bad"),
+    ("Average", Decimal("1.5"), 4, "mixed"),
+    ("Hit", Decimal("2.5"), 5, "good"),
+    ("Super hit", Decimal("4"), 6, "good"),
+    ("Blockbuster", Decimal("6"), 7, "good"),
+]

@@ -1,0 +1,229 @@
+from django.conf import settings
+from django.core.paginator import InvalidPage
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, ListView, TemplateView
+from django_countries import countries
+
+from movies.models import Availability, Credit, Genre, Movie, Person, VerdictBand
+
+
+def reader_country(request):
+    """The reader's country: the picker's choice, else Accept-Language's region, else default.
+
+    `?country=GB` comes from the no-JavaScript picker; "en-GB,en;q=0.9" gives GB.
+    """
+    chosen = request.GET.get("country", "").strip().upper()
+    if chosen and chosen in countries:
+        return chosen
+    for part in request.headers.get("Accept-Language", "").split(","):
+        tag = part.split(";")[0].strip()
+        pieces = tag.replace("_", "-").split("-")
+        if len(pieces) >= 2 and len(pieces[-1]) == 2 and pieces[-1].upper() in countries:
+            return pieces[-1].upper()
+    return settings.DEFAULT_COUNTRY
+
+
+class LadderMixin:
+    """The trade-verdict ladder, from the shared cache (no query on a warm cache)."""
+
+    @cached_property
+    def ladder(self):
+        return VerdictBand.objects.ladder()
+
+    def assess(self, movies):
+        for movie in movies:
+            movie.assessment = movie.verdict(self.ladder)
+        return movies
+
+
+class ForgivingPaginationMixin:
+    """A bad or out-of-range ?page= shows the first or last page instead of a 404."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        raw = self.request.GET.get(self.page_kwarg, "1")
+        try:
+            number = max(1, int(raw))
+        except (TypeError, ValueError):
+            number = 1
+        number = min(number, paginator.num_pages)
+        try:
+            page = paginator.page(number)
+        except InvalidPage:
+            page = paginator.page(1)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class HomeView(LadderMixin, TemplateView):
+    template_name = "movies/home.html"
+    shelf_size = 8
+
+    def get_context_data(self, **kwargs):
+        public = Movie.objects.published().for_cards()
+        n = self.shelf_size
+        shelves = [
+            ("featured", "Featured verdicts", public.filter(is_featured=True).order_by(
+                "-published_at")[:n]),
+            ("latest", "Latest updated", public.order_by("-updated_at")[:n]),
+            ("top-rated", "Top rated by our readers", public.filter(
+                audience_rating__isnull=False).by_rating()[:n]),
+            ("hits", "Biggest hits", public.filter(
+                box_office_multiple__isnull=False).order_by("-box_office_multiple")[:n]),
+        ]
+        shelves = [(key, title, self.assess(list(qs))) for key, title, qs in shelves]
+        return super().get_context_data(
+            shelves=[shelf for shelf in shelves if shelf[2]], **kwargs
+        )
+
+
+class MovieListView(LadderMixin, ForgivingPaginationMixin, ListView):
+    """The catalogue with filters. Unknown filter values are ignored, never an error."""
+
+    template_name = "movies/movie_list.html"
+    context_object_name = "movies"
+    paginate_by = 24
+    SORTS = {
+        "rating": ("Rating", None),
+        "newest": ("Newest", ("-year", "-release_date", "title")),
+        "multiple": ("Box-office multiple", ("-box_office_multiple", "title")),
+        "title": ("Title", ("title", "year")),
+    }
+    DEFAULT_SORT = "rating"
+
+    @cached_property
+    def filters(self):
+        """The valid filters of this request, as {name: value}; invalid ones are dropped."""
+        get, found = self.request.GET, {}
+        genre_slug = get.get("genre", "").strip()
+        if genre_slug:
+            genre = Genre.objects.filter(slug=genre_slug).first()
+            if genre:
+                found["genre"] = genre
+        year = get.get("year", "").strip()
+        if year.isdigit() and 1878 <= int(year) <= 2100:
+            found["year"] = int(year)
+        decade = get.get("decade", "").strip().removesuffix("s")
+        if decade.isdigit() and 1870 <= int(decade) <= 2100 and int(decade) % 10 == 0:
+            found["decade"] = int(decade)
+        band_slug = get.get("band", "").strip()
+        band = next((b for b in self.ladder if b.slug == band_slug), None)
+        if band:
+            found["band"] = band
+        sort = get.get("sort", "")
+        found["sort"] = sort if sort in self.SORTS else self.DEFAULT_SORT
+        return found
+
+    def base_queryset(self):
+        return Movie.objects.published()
+
+    def get_queryset(self):
+        qs = self.base_queryset().for_cards()
+        f = self.filters
+        if "genre" in f:
+            qs = qs.filter(genres=f["genre"])
+        if "year" in f:
+            qs = qs.filter(year=f["year"])
+        if "decade" in f:
+            qs = qs.filter(year__gte=f["decade"], year__lt=f["decade"] + 10)
+        if "band" in f:
+            qs = qs.in_band(f["band"], self.ladder)
+        order = self.SORTS[f["sort"]][1]
+        return qs.by_rating() if order is None else qs.order_by(*order)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.assess(context["movies"])
+        query = self.request.GET.copy()
+        query.pop(self.page_kwarg, None)
+        context.update(
+            filters=self.filters,
+            genres=Genre.objects.all(),
+            ladder=self.ladder,
+            sorts=[(key, label) for key, (label, _) in self.SORTS.items()],
+            decades=range(2020, 1910, -10),
+            querystring=query.urlencode(),
+        )
+        return context
+
+
+class GenreDetailView(MovieListView):
+    template_name = "movies/genre_detail.html"
+
+    @cached_property
+    def genre(self):
+        return get_object_or_404(Genre, slug=self.kwargs["slug"])
+
+    def base_queryset(self):
+        return Movie.objects.published().filter(genres=self.genre)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(genre=self.genre, **kwargs)
+
+
+class PersonDetailView(DetailView):
+    template_name = "movies/person_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self):
+        return Person.objects.for_person_page()
+
+    def get_context_data(self, **kwargs):
+        credits = Credit.objects.filter(
+            person=self.object, movie__in=Movie.objects.published()
+        ).select_related("movie").order_by("-movie__year", "movie__title")
+        groups = {}
+        for credit in credits:
+            groups.setdefault(credit.get_role_display(), []).append(credit)
+        return super().get_context_data(filmography=groups, **kwargs)
+
+
+class MovieDetailView(LadderMixin, DetailView):
+    """The verdict page. Staff may preview drafts and scheduled films; others get 404."""
+
+    template_name = "movies/movie_detail.html"
+    context_object_name = "movie"
+
+    def get_queryset(self):
+        return Movie.objects.visible_to(self.request.user).for_verdict_page()
+
+    def get_object(self, queryset=None):
+        try:
+            return super().get_object(queryset)
+        except Http404:
+            raise Http404("No film has that address.") from None
+
+    def get_context_data(self, **kwargs):
+        movie = self.object
+        country = reader_country(self.request)
+        credits = list(movie.credits.all())
+        cast = [c for c in credits if c.role == Credit.Role.CAST]
+        offers = [a for a in movie.availabilities.all() if a.country.code == country]
+        kinds = dict(Availability.Kind.choices)
+        offers_by_kind = [
+            (label, [o for o in offers if o.kind == kind])
+            for kind, label in kinds.items()
+            if any(o.kind == kind for o in offers)
+        ]
+        offer_countries = sorted(
+            {a.country.code for a in movie.availabilities.all()} | {country},
+            key=lambda code: countries.name(code),
+        )
+        return super().get_context_data(
+            assessment=movie.verdict(self.ladder),
+            leads=[c for c in cast if c.billing_order == 1],
+            supporting=[c for c in cast if c.billing_order and c.billing_order > 1],
+            unbilled=[c for c in cast if not c.billing_order],
+            crew=[c for c in credits if c.role != Credit.Role.CAST],
+            directors=[c for c in credits if c.role == Credit.Role.DIRECTOR],
+            country=country,
+            country_name=countries.name(country),
+            offers_by_kind=offers_by_kind,
+            offers_checked=max((o.last_checked for o in offers), default=None),
+            offer_countries=[(code, countries.name(code)) for code in offer_countries],
+            all_countries=list(countries),
+            regions=list(movie.regional_grosses.all()),
+            is_preview=not movie.is_public,
+            **kwargs,
+        )

@@ -1,0 +1,100 @@
+"""factory_boy factories for the whole suite."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from movies.models import (
+    Availability,
+    Credit,
+    Genre,
+    Movie,
+    Person,
+    Provider,
+    RegionalGross,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"reader{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+    date_joined = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=365))
+
+
+class GenreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Genre
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Genre {n}")
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+
+
+class MovieFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Movie
+
+    title = factory.Sequence(lambda n: f"Film {n}")
+    year = 2020
+    runtime_minutes = 104
+    logline = "A projectionist guards the last reel in town."
+    status = Movie.Status.PUBLISHED
+    published_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1))
+
+    @factory.post_generation
+    def genres(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.genres.add(*extracted)
+
+
+class CreditFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Credit
+
+    movie = factory.SubFactory(MovieFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = Credit.Role.CAST
+    billing_order = factory.Sequence(lambda n: n + 1)
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Provider {n}")
+    slug = factory.Sequence(lambda n: f"provider-{n}")
+    homepage = "https://provider.example/"
+
+
+class AvailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Availability
+
+    movie = factory.SubFactory(MovieFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    country = "US"
+    kind = Availability.Kind.RENT
+    link = "https://provider.example/watch"
+
+
+class RegionalGrossFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegionalGross
+
+    movie = factory.SubFactory(MovieFactory)
+    region = factory.Sequence(lambda n: f"Region {n}")
+    amount = 1_000_000
