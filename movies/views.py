@@ -225,5 +225,6 @@ class MovieDetailView(LadderMixin, DetailView):
             all_countries=list(countries),
             regions=list(movie.regional_grosses.all()),
             is_preview=not movie.is_public,
+            break_even=settings.BREAK_EVEN_MULTIPLE,
             **kwargs,
         )

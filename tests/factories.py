@@ -46,6 +46,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 class MovieFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Movie
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Film {n}")
     year = 2020

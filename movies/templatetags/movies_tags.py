@@ -1,0 +1,39 @@
+from django import template
+
+from movies import verdicts
+
+register = template.Library()
+
+
+@register.filter
+def money(amount, currency="USD"):
+    """{{ movie.budget|money:movie.currency }} -> $1.3M"""
+    return verdicts.format_money(amount, currency or "USD")
+
+
+@register.filter
+def multiple(value):
+    """{{ 8.3077|multiple }} -> 8.3x"""
+    return "" if value is None else verdicts.format_multiple(value)
+
+
+@register.filter
+def runtime(minutes):
+    """104 -> 1 h 44 min"""
+    if not minutes:
+        return ""
+    hours, mins = divmod(int(minutes), 60)
+    return f"{hours} h {mins} min" if hours else f"{mins} min"
+
+
+@register.filter
+def bar_width(count, total):
+    """A histogram bar's width class suffix, in steps of 5% (no style= attributes under CSP)."""
+    if not total:
+        return 0
+    return min(100, round(count * 100 / total / 5) * 5)
+
+
+@register.inclusion_tag("includes/movie_card.html")
+def movie_card(movie, heading_level=3):
+    return {"movie": movie, "heading_level": heading_level}
