@@ -278,6 +278,8 @@ class Movie(models.Model):
     poster_large = models.ImageField(upload_to="posters/thumbs/", blank=True, editable=False)
     external_id = models.CharField(max_length=64, null=True, blank=True, unique=True,
                                    help_text="Identifier in an imported catalogue (e.g. tt…).")
+    search_document = models.TextField(blank=True, editable=False, help_text="The film's people, "
+                                       "lower-cased and unaccented, for search (movies.search).")
 
     # Editorial text, in the page's order
     logline = models.CharField(max_length=300, blank=True, help_text="One sentence.")
