@@ -8,6 +8,7 @@ A bad or missing value stops start-up with one line naming the variable
 (`ConfigurationError`), not a traceback.
 """
 
+import warnings
 from pathlib import Path
 
 import environ
@@ -36,12 +37,26 @@ def _get(variable, cast, default):
         raise ConfigurationError(variable, f"cannot parse {env.str(variable)!r} ({exc})") from None
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def _strict_bool(variable, default=None):
+    """Like env.bool, but "perhaps" is an error rather than a silent False."""
+    raw = env.str(variable, default=None)
+    if raw is None:
+        return default
+    if raw.strip().lower() in _TRUE | _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
 DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 if DJANGO_ENV not in {"development", "production"}:
     raise ConfigurationError("DJANGO_ENV", f"must be development or production, not {DJANGO_ENV!r}")
 PRODUCTION = DJANGO_ENV == "production"
 
-DEBUG = _get("DJANGO_DEBUG", env.bool, False)
+DEBUG = _get("DJANGO_DEBUG", _strict_bool, False)
 if PRODUCTION and DEBUG:
     raise ConfigurationError("DJANGO_DEBUG", "must be off when DJANGO_ENV=production")
 
@@ -115,8 +130,14 @@ TEMPLATES = [
 
 DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _database_url = env.str("DATABASE_URL", default=DEFAULT_SQLITE_URL)
+_scheme = _database_url.partition("://")[0]
+if "://" not in _database_url or _scheme not in environ.Env.DB_SCHEMES:
+    known = "postgres://, sqlite:///"
+    raise ConfigurationError("DATABASE_URL", f"{_database_url!r} is not a URL we know ({known})")
 try:
-    _database = environ.Env.db_url_config(_database_url)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # an unknown scheme is reported below, once
+        _database = environ.Env.db_url_config(_database_url)
 except Exception as exc:  # django-environ raises several types for a bad URL
     raise ConfigurationError("DATABASE_URL", f"cannot parse {_database_url!r} ({exc})") from None
 if not _database.get("ENGINE"):
@@ -196,7 +217,7 @@ STORAGES = {
     # Compressed, content-hashed names served with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-SERVE_MEDIA = _get("DJANGO_SERVE_MEDIA", env.bool, not PRODUCTION)
+SERVE_MEDIA = _get("DJANGO_SERVE_MEDIA", _strict_bool, not PRODUCTION)
 
 # Uploads: refuse large request bodies before they reach a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -209,21 +230,25 @@ try:
     vars().update(environ.Env.email_url_config(_email_url))
 except Exception as exc:
     raise ConfigurationError("EMAIL_URL", f"cannot parse {_email_url!r} ({exc})") from None
-DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Worth Watching <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="Worth Watching <noreply@localhost>"
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security -----------------------------------------------------------------
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-if _get("DJANGO_BEHIND_PROXY", env.bool, False):
+if _get("DJANGO_BEHIND_PROXY", _strict_bool, False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 CSRF_TRUSTED_ORIGINS = _get("DJANGO_CSRF_TRUSTED_ORIGINS", env.list, [])
-SECURE_SSL_REDIRECT = _get("DJANGO_SECURE_SSL_REDIRECT", env.bool, PRODUCTION)
+SECURE_SSL_REDIRECT = _get("DJANGO_SECURE_SSL_REDIRECT", _strict_bool, PRODUCTION)
 SECURE_HSTS_SECONDS = _get("DJANGO_SECURE_HSTS_SECONDS", env.int, 31536000 if PRODUCTION else 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = _get("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, PRODUCTION)
-SECURE_HSTS_PRELOAD = _get("DJANGO_SECURE_HSTS_PRELOAD", env.bool, PRODUCTION)
-SESSION_COOKIE_SECURE = _get("DJANGO_SECURE_COOKIES", env.bool, PRODUCTION)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _get(
+    "DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", _strict_bool, PRODUCTION
+)
+SECURE_HSTS_PRELOAD = _get("DJANGO_SECURE_HSTS_PRELOAD", _strict_bool, PRODUCTION)
+SESSION_COOKIE_SECURE = _get("DJANGO_SECURE_COOKIES", _strict_bool, PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -254,3 +279,20 @@ WORTH_YES_MIN_RATING = _get("WORTH_YES_MIN_RATING", env.float, 7.0)
 WORTH_MAYBE_MIN_RATING = _get("WORTH_MAYBE_MIN_RATING", env.float, 5.5)
 # Fewer audience ratings than this: the page says there is too little data.
 MIN_RATINGS_FOR_VERDICT = _get("MIN_RATINGS_FOR_VERDICT", env.int, 5)
+# Fewer audience ratings than this: no aggregateRating in the page's JSON-LD (search
+# engines show it as stars; a handful of votes is not a rating worth showing).
+JSONLD_MIN_RATINGS = _get("JSONLD_MIN_RATINGS", env.int, 5)
+
+# --- Reviews (reviews/) ------------------------------------------------------
+
+# m in the weighted audience rating v/(v+m)·R + m/(v+m)·C: how many ratings a film
+# needs before its own mean outweighs the site-wide mean C.
+WEIGHTED_RATING_MIN_VOTES = _get("WEIGHTED_RATING_MIN_VOTES", env.int, 10)
+# Spam limit: new reviews a reader may post per hour (more get a 429 and a form error).
+REVIEWS_PER_HOUR = _get("REVIEWS_PER_HOUR", env.int, 10)
+# A written review needs at least this many characters (at most 10,000).
+REVIEW_MIN_LENGTH = _get("REVIEW_MIN_LENGTH", env.int, 100)
+# Written reviews from accounts younger than this many days wait for an editor (0: never).
+REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS = _get("REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS", env.int, 7)
+# Open reports that send a published review back to moderation.
+REVIEWS_REPORT_THRESHOLD = _get("REVIEWS_REPORT_THRESHOLD", env.int, 3)

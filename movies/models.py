@@ -58,14 +58,22 @@ class PersonQuerySet(models.QuerySet):
 class Person(models.Model):
     name = models.CharField(max_length=200, db_index=True)
     slug = models.SlugField(max_length=220, unique=True)
-    photo = models.ImageField(upload_to="people/", blank=True, width_field="photo_width",
-                              height_field="photo_height",
-                              help_text="JPEG, PNG or WebP, at most 10 MB. Re-encoded on save.")
+    photo = models.ImageField(
+        upload_to="people/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="JPEG, PNG or WebP, at most 10 MB. Re-encoded on save.",
+    )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_thumb = models.ImageField(upload_to="people/thumbs/", blank=True, editable=False)
-    external_id = models.CharField(max_length=64, blank=True, db_index=True,
-                                   help_text="Identifier in an imported catalogue, if any.")
+    external_id = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Identifier in an imported catalogue, if any.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,8 +108,13 @@ class VerdictBandQuerySet(models.QuerySet):
         ladder = cache.get(LADDER_CACHE_KEY)
         if ladder is None:
             ladder = [
-                verdicts.Band(name=b.name, slug=b.slug, min_multiple=float(b.min_multiple),
-                              tone=b.tone, pk=b.pk)
+                verdicts.Band(
+                    name=b.name,
+                    slug=b.slug,
+                    min_multiple=float(b.min_multiple),
+                    tone=b.tone,
+                    pk=b.pk,
+                )
                 for b in self.order_by("min_multiple")
             ]
             cache.set(LADDER_CACHE_KEY, ladder, 3600)
@@ -124,14 +137,21 @@ class VerdictBand(models.Model):
     name = models.CharField(max_length=40, unique=True)
     slug = models.SlugField(max_length=50, unique=True)
     min_multiple = models.DecimalField(
-        "minimum multiple", max_digits=6, decimal_places=2, unique=True,
+        "minimum multiple",
+        max_digits=6,
+        decimal_places=2,
+        unique=True,
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Lowest worldwide gross / budget multiple in this band, e.g. 2.50. "
         "The band ends where the next one starts; the lowest band must start at 0.",
     )
     order = models.PositiveSmallIntegerField(unique=True, help_text="1 for the lowest band.")
-    tone = models.CharField(max_length=8, choices=Tone, default=Tone.MIXED,
-                            help_text="Colour of the badge (its text always names the band).")
+    tone = models.CharField(
+        max_length=8,
+        choices=Tone,
+        default=Tone.MIXED,
+        help_text="Colour of the badge (its text always names the band).",
+    )
 
     objects = VerdictBandQuerySet.as_manager()
 
@@ -150,6 +170,9 @@ class VerdictBand(models.Model):
         super().save(*args, **kwargs)
         forget_ladder()
 
+    def get_absolute_url(self):
+        return f"{reverse('movies:list')}?band={self.slug}"
+
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
         forget_ladder()
@@ -165,18 +188,20 @@ class VerdictBand(models.Model):
         ).first()
         if out_of_step:
             raise ValidationError(
-                {"min_multiple": f"Overlaps “{out_of_step.name}” (from {out_of_step.min_multiple}x"
-                 f", order {out_of_step.order}): each band must start above the one below it."}
+                {
+                    "min_multiple": f"Overlaps “{out_of_step.name}” "
+                    f"(from {out_of_step.min_multiple}x, order {out_of_step.order}): "
+                    "each band must start above the one below it."
+                }
             )
         lowest = others.order_by("order").first()
         if self.min_multiple > 0 and (lowest is None or lowest.order > self.order):
             raise ValidationError(
-                {"min_multiple": "The lowest band must start at 0, or films below it would "
-                 "fall in a gap with no verdict."}
+                {
+                    "min_multiple": "The lowest band must start at 0, or films below it would "
+                    "fall in a gap with no verdict."
+                }
             )
-
-    def get_absolute_url(self):
-        return f"{reverse('movies:list')}?band={self.slug}"
 
 
 class MovieQuerySet(models.QuerySet):
@@ -195,17 +220,24 @@ class MovieQuerySet(models.QuerySet):
     def for_cards(self):
         """Enough for a film card in any list: genres, without the long text fields."""
         return self.defer(
-            "synopsis", "plot_summary", "ending_breakdown", "historical_accuracy",
-            "performance_analysis", "editorial_assessment", "watch_if", "override_reason",
+            "synopsis",
+            "plot_summary",
+            "ending_breakdown",
+            "historical_accuracy",
+            "performance_analysis",
+            "editorial_assessment",
+            "watch_if",
+            "override_reason",
         ).prefetch_related("genres")
 
     def for_verdict_page(self):
         return self.prefetch_related(
             "genres",
             models.Prefetch(
-                "credits", queryset=Credit.objects.select_related("person").order_by(
+                "credits",
+                queryset=Credit.objects.select_related("person").order_by(
                     "role", models.F("billing_order").asc(nulls_last=True), "person__name"
-                )
+                ),
             ),
             models.Prefetch("regional_grosses", queryset=RegionalGross.objects.order_by("-amount")),
             models.Prefetch(
@@ -250,12 +282,17 @@ class Movie(models.Model):
 
     # Identity
     title = models.CharField(max_length=200, db_index=True)
-    slug = models.SlugField(max_length=220, unique=True,
-                            help_text="Web address: the title and year, e.g. one-second-2020.")
-    original_title = models.CharField(max_length=200, blank=True,
-                                      help_text="Title in the original language, if different.")
+    slug = models.SlugField(
+        max_length=220,
+        unique=True,
+        help_text="Web address: the title and year, e.g. one-second-2020.",
+    )
+    original_title = models.CharField(
+        max_length=200, blank=True, help_text="Title in the original language, if different."
+    )
     year = models.PositiveSmallIntegerField(
-        "release year", db_index=True,
+        "release year",
+        db_index=True,
         validators=[MinValueValidator(1878), MaxValueValidator(2100)],
     )
     release_date = models.DateField(null=True, blank=True)
@@ -263,23 +300,43 @@ class Movie(models.Model):
         "runtime (minutes)", null=True, blank=True, validators=[MinValueValidator(1)]
     )
     certification = models.CharField(max_length=20, blank=True, help_text="e.g. PG-13, R, 12A.")
-    genres = models.ManyToManyField(Genre, related_name="movies", blank=True,
-                                    help_text="The first listed (by name) is not the main one: "
-                                    "set the main genre below.")
-    main_genre = models.ForeignKey(Genre, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+",
-                                   help_text="Used in the answer: “Yes, if you enjoy Drama.”")
-    poster = models.ImageField(upload_to="posters/", blank=True, width_field="poster_width",
-                               height_field="poster_height",
-                               help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.")
+    genres = models.ManyToManyField(
+        Genre,
+        related_name="movies",
+        blank=True,
+        help_text="The first listed (by name) is not the main one: set the main genre below.",
+    )
+    main_genre = models.ForeignKey(
+        Genre,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Used in the answer: “Yes, if you enjoy Drama.”",
+    )
+    poster = models.ImageField(
+        upload_to="posters/",
+        blank=True,
+        width_field="poster_width",
+        height_field="poster_height",
+        help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
+    )
     poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     poster_small = models.ImageField(upload_to="posters/thumbs/", blank=True, editable=False)
     poster_large = models.ImageField(upload_to="posters/thumbs/", blank=True, editable=False)
-    external_id = models.CharField(max_length=64, null=True, blank=True, unique=True,
-                                   help_text="Identifier in an imported catalogue (e.g. tt…).")
-    search_document = models.TextField(blank=True, editable=False, help_text="The film's people, "
-                                       "lower-cased and unaccented, for search (movies.search).")
+    external_id = models.CharField(
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Identifier in an imported catalogue (e.g. tt…).",
+    )
+    search_document = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="The film's people, lower-cased and unaccented, for search (movies.search).",
+    )
 
     # Editorial text, in the page's order
     logline = models.CharField(max_length=300, blank=True, help_text="One sentence.")
@@ -293,24 +350,34 @@ class Movie(models.Model):
     performance_analysis = models.TextField(blank=True)
     editorial_assessment = models.TextField(blank=True)
     watch_if = models.TextField(
-        "worth watching if you…", blank=True,
+        "worth watching if you…",
+        blank=True,
         help_text="One point per line, in the order to show them, e.g. “love films about cinema”.",
     )
 
     # Editors' call
     answer_override = models.CharField(
-        max_length=8, choices=Answer, blank=True,
+        max_length=8,
+        choices=Answer,
+        blank=True,
         help_text="Leave empty to let the rating decide. Needs a reason.",
     )
     verdict_override = models.ForeignKey(
-        VerdictBand, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        VerdictBand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         help_text="Leave empty to let the box-office figures decide. Needs a reason.",
     )
     override_reason = models.TextField(blank=True, help_text="Shown on the page beside the call.")
 
     # External rating: a fact, never mixed into our audience rating
     external_rating = models.DecimalField(
-        max_digits=3, decimal_places=1, null=True, blank=True,
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
         help_text="Out of 10.",
     )
@@ -322,12 +389,17 @@ class Movie(models.Model):
     budget = models.PositiveBigIntegerField("production budget", null=True, blank=True)
     worldwide_gross = models.PositiveBigIntegerField(null=True, blank=True)
     domestic_gross = models.PositiveBigIntegerField(null=True, blank=True)
-    box_office_source = models.CharField(max_length=200, blank=True,
-                                         help_text="Where the figures come from.")
-    box_office_as_of = models.CharField("box office as of", max_length=100, blank=True,
-                                        help_text="e.g. “final, March 2021”.")
+    box_office_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the figures come from."
+    )
+    box_office_as_of = models.CharField(
+        "box office as of", max_length=100, blank=True, help_text="e.g. “final, March 2021”."
+    )
     box_office_multiple = models.FloatField(
-        null=True, blank=True, editable=False, db_index=True,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
         help_text="Worldwide gross / budget; derived on save.",
     )
 
@@ -345,20 +417,28 @@ class Movie(models.Model):
     rating_9 = models.PositiveIntegerField(default=0, editable=False)
     rating_10 = models.PositiveIntegerField(default=0, editable=False)
     audience_rating = models.FloatField(
-        null=True, blank=True, editable=False, db_index=True,
+        null=True,
+        blank=True,
+        editable=False,
+        db_index=True,
         help_text="Mean of published audience ratings (rating_sum / rating_count).",
     )
 
     # Publishing
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
     published_at = models.DateTimeField(
-        "publish at", null=True, blank=True, db_index=True,
+        "publish at",
+        null=True,
+        blank=True,
+        db_index=True,
         help_text="A published film is public from this time; set a future time to schedule.",
     )
     is_featured = models.BooleanField(default=False, help_text="Shown first on the home page.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(
-        "last updated", auto_now=True, db_index=True,
+        "last updated",
+        auto_now=True,
+        db_index=True,
         help_text="When an editor last changed the film (ratings do not touch it).",
     )
 
@@ -369,13 +449,18 @@ class Movie(models.Model):
     class Meta:
         ordering = ["title", "year"]
         constraints = [
-            models.CheckConstraint(condition=Q(runtime_minutes__isnull=True)
-                                   | Q(runtime_minutes__gt=0), name="movie_runtime_positive"),
-            models.CheckConstraint(condition=Q(year__gte=1878) & Q(year__lte=2100),
-                                   name="movie_year_plausible"),
-            models.CheckConstraint(condition=Q(rating_sum__gte=models.F("rating_count"))
-                                   & Q(rating_sum__lte=models.F("rating_count") * 10),
-                                   name="movie_rating_sum_in_range"),
+            models.CheckConstraint(
+                condition=Q(runtime_minutes__isnull=True) | Q(runtime_minutes__gt=0),
+                name="movie_runtime_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1878) & Q(year__lte=2100), name="movie_year_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_sum__gte=models.F("rating_count"))
+                & Q(rating_sum__lte=models.F("rating_count") * 10),
+                name="movie_rating_sum_in_range",
+            ),
         ]
         indexes = [models.Index(fields=["status", "published_at"])]
 
@@ -384,8 +469,9 @@ class Movie(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = unique_slug(Movie, f"{self.title} {self.year}", exclude_pk=self.pk,
-                                    max_length=200)
+            self.slug = unique_slug(
+                Movie, f"{self.title} {self.year}", exclude_pk=self.pk, max_length=200
+            )
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.box_office_multiple = verdicts.box_office_multiple(self.worldwide_gross, self.budget)
@@ -394,15 +480,15 @@ class Movie(models.Model):
             kwargs["update_fields"] = {*update_fields, "box_office_multiple"}
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return reverse("movies:detail", args=[self.slug])
+
     def clean(self):
         errors = {}
         if (self.answer_override or self.verdict_override_id) and not self.override_reason.strip():
             errors["override_reason"] = "Say why the editors overrule the data: readers see it."
         if errors:
             raise ValidationError(errors)
-
-    def get_absolute_url(self):
-        return reverse("movies:detail", args=[self.slug])
 
     # --- What the page shows ---------------------------------------------------
 
@@ -444,7 +530,8 @@ class Movie(models.Model):
         """Everything the verdict rules say about this film (see movies/verdicts.py)."""
         band_override = next((b for b in ladder if b.pk == self.verdict_override_id), None)
         return verdicts.assess(
-            self, ladder,
+            self,
+            ladder,
             band_override=band_override,
             break_even=settings.BREAK_EVEN_MULTIPLE,
             yes_min=settings.WORTH_YES_MIN_RATING,
@@ -467,7 +554,9 @@ class Credit(models.Model):
     role = models.CharField(max_length=10, choices=Role, default=Role.CAST)
     character_name = models.CharField(max_length=200, blank=True)
     billing_order = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)],
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
         help_text="1 for the lead. Cast billed at 1 are leads, the rest supporting. "
         "Empty when the billing is unknown.",
     )
@@ -475,10 +564,11 @@ class Credit(models.Model):
     class Meta:
         ordering = ["role", "billing_order", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["movie", "person", "role"],
-                                    name="credit_unique_person_role",
-                                    violation_error_message="This person already has this "
-                                    "role on this film."),
+            models.UniqueConstraint(
+                fields=["movie", "person", "role"],
+                name="credit_unique_person_role",
+                violation_error_message="This person already has this role on this film.",
+            ),
         ]
 
     def __str__(self):
@@ -499,8 +589,11 @@ class RegionalGross(models.Model):
         verbose_name = "regional gross"
         ordering = ["-amount"]
         constraints = [
-            models.UniqueConstraint(fields=["movie", "region"], name="regional_gross_unique_region",
-                                    violation_error_message="This region is already listed."),
+            models.UniqueConstraint(
+                fields=["movie", "region"],
+                name="regional_gross_unique_region",
+                violation_error_message="This region is already listed.",
+            ),
         ]
 
     def __str__(self):
@@ -535,8 +628,13 @@ class Availability(models.Model):
     country = CountryField(help_text="ISO 3166-1 country.")
     kind = models.CharField(max_length=8, choices=Kind)
     link = models.URLField(max_length=500, blank=True)
-    price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True,
-                                validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     price_currency = models.CharField(max_length=3, blank=True)
     last_checked = models.DateField(default=timezone.localdate)
 
@@ -544,9 +642,11 @@ class Availability(models.Model):
         verbose_name_plural = "availabilities"
         ordering = ["country", "kind", "provider"]
         constraints = [
-            models.UniqueConstraint(fields=["movie", "provider", "country", "kind"],
-                                    name="availability_unique_offer",
-                                    violation_error_message="This offer is already listed."),
+            models.UniqueConstraint(
+                fields=["movie", "provider", "country", "kind"],
+                name="availability_unique_offer",
+                violation_error_message="This offer is already listed.",
+            ),
         ]
 
     def __str__(self):

@@ -177,9 +177,9 @@ def assess(
     """Everything the verdict page says, from a film's figures.
 
     `movie` needs: rating_count, budget, worldwide_gross, currency, external_rating,
-    external_rating_votes, external_rating_source, answer_override,
-    override_reason and display_genre. `band_override` is the editors' Band, if any. `audience_rating` is the value
-    to show for our users (the weighted rating when the caller has the site mean).
+    external_rating_votes, external_rating_source, answer_override, override_reason and
+    display_genre. `band_override` is the editors' Band, if any. `audience_rating` is the
+    value to show for our users (the weighted rating when the caller has the site mean).
     """
     # --- the rating the answer stands on
     rating = None

@@ -64,18 +64,27 @@ class HomeView(LadderMixin, TemplateView):
         public = Movie.objects.published().for_cards()
         n = self.shelf_size
         shelves = [
-            ("featured", "Featured verdicts", public.filter(is_featured=True).order_by(
-                "-published_at")[:n]),
+            (
+                "featured",
+                "Featured verdicts",
+                public.filter(is_featured=True).order_by("-published_at")[:n],
+            ),
             ("latest", "Latest updated", public.order_by("-updated_at")[:n]),
-            ("top-rated", "Top rated by our readers", public.filter(
-                audience_rating__isnull=False).by_rating()[:n]),
-            ("hits", "Biggest hits", public.filter(
-                box_office_multiple__isnull=False).order_by("-box_office_multiple")[:n]),
+            (
+                "top-rated",
+                "Top rated by our readers",
+                public.filter(audience_rating__isnull=False).by_rating()[:n],
+            ),
+            (
+                "hits",
+                "Biggest hits",
+                public.filter(box_office_multiple__isnull=False).order_by("-box_office_multiple")[
+                    :n
+                ],
+            ),
         ]
         shelves = [(key, title, self.assess(list(qs))) for key, title, qs in shelves]
-        return super().get_context_data(
-            shelves=[shelf for shelf in shelves if shelf[2]], **kwargs
-        )
+        return super().get_context_data(shelves=[shelf for shelf in shelves if shelf[2]], **kwargs)
 
 
 class MovieListView(LadderMixin, ForgivingPaginationMixin, ListView):
@@ -170,9 +179,11 @@ class PersonDetailView(DetailView):
         return Person.objects.for_person_page()
 
     def get_context_data(self, **kwargs):
-        credits = Credit.objects.filter(
-            person=self.object, movie__in=Movie.objects.published()
-        ).select_related("movie").order_by("-movie__year", "movie__title")
+        credits = (
+            Credit.objects.filter(person=self.object, movie__in=Movie.objects.published())
+            .select_related("movie")
+            .order_by("-movie__year", "movie__title")
+        )
         groups = {}
         for credit in credits:
             groups.setdefault(credit.get_role_display(), []).append(credit)

@@ -1,19 +1,16 @@
-import os
-
 import pytest
-
-
-def pytest_configure(config):
-    # Tests use per-process memory for the cache (the shared database cache needs
-    # createcachetable), and plain static storage (no collectstatic manifest).
-    os.environ.setdefault("CACHE_URL", "locmemcache://tests")
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Uploads go to a temporary folder; the cache starts empty; static files need no build."""
+    """Uploads go to a temporary folder; the cache starts empty; static files need no build.
+
+    The cache is per-process memory here (the shared database cache needs
+    createcachetable); multi-process tests configure their own.
+    """
     from django.core.cache import cache
 
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.STORAGES = {
         **settings.STORAGES,

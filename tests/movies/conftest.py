@@ -46,18 +46,36 @@ def one_second(db):
         external_rating_source="IMDb",
         box_office_source="Maoyan",
     )
-    CreditFactory(movie=movie, person=PersonFactory(name="Zhang Yimou"),
-                  role=Credit.Role.DIRECTOR, billing_order=None)
+    CreditFactory(
+        movie=movie,
+        person=PersonFactory(name="Zhang Yimou"),
+        role=Credit.Role.DIRECTOR,
+        billing_order=None,
+    )
     for order, (name, character) in enumerate(
         [("Liu Haocun", "Liu"), ("Zhang Yi", "Zhang Jiusheng"), ("Fan Wei", "Mr. Movie")], 1
     ):
-        CreditFactory(movie=movie, person=PersonFactory(name=name), character_name=character,
-                      billing_order=order)
+        CreditFactory(
+            movie=movie,
+            person=PersonFactory(name=name),
+            character_name=character,
+            billing_order=order,
+        )
     RegionalGrossFactory(movie=movie, region="China", amount=10_700_000)
     checked = timezone.localdate() - datetime.timedelta(days=3)
     for provider in ["Apple TV", "Google Play Movies", "Amazon Prime Video"]:
-        AvailabilityFactory(movie=movie, provider=ProviderFactory(name=provider), country="US",
-                            kind=Availability.Kind.RENT, last_checked=checked)
-    AvailabilityFactory(movie=movie, provider=ProviderFactory(name="Apple TV"), country="GB",
-                        kind=Availability.Kind.BUY, last_checked=checked)
+        AvailabilityFactory(
+            movie=movie,
+            provider=ProviderFactory(name=provider),
+            country="US",
+            kind=Availability.Kind.RENT,
+            last_checked=checked,
+        )
+    AvailabilityFactory(
+        movie=movie,
+        provider=ProviderFactory(name="Apple TV"),
+        country="GB",
+        kind=Availability.Kind.BUY,
+        last_checked=checked,
+    )
     return movie

@@ -2,7 +2,6 @@ import datetime
 import re
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from movies.models import Credit, Movie
@@ -48,10 +47,20 @@ def test_verdict_page_has_every_section_with_the_seed_facts(client, one_second):
     assert "Fan Wei as Mr. Movie" in text
     assert "Zhang Yimou" in text
     for heading in [
-        "Key facts", "Rating", "Cast and crew", "Plot", "Ending explained",
-        "Historical accuracy", "Dramatized", "Performances", "Our assessment",
-        "Worth watching if you…", "Box office", "Where to watch in United States of America",
-        "Reader reviews", "Last updated",
+        "Key facts",
+        "Rating",
+        "Cast and crew",
+        "Plot",
+        "Ending explained",
+        "Historical accuracy",
+        "Dramatized",
+        "Performances",
+        "Our assessment",
+        "Worth watching if you…",
+        "Box office",
+        "Where to watch in United States of America",
+        "Reader reviews",
+        "Last updated",
     ]:
         assert heading in text, heading
     assert "love films about cinema" in text
@@ -63,10 +72,22 @@ def test_verdict_page_has_every_section_with_the_seed_facts(client, one_second):
 def test_sections_appear_in_the_page_order(client, one_second):
     text = text_of(client.get(one_second.get_absolute_url()))
     order = [
-        "Is One Second worth watching?", "Yes, if you enjoy Drama.", "Trade verdict:",
-        "Key facts", "Our readers", "Cast and crew", "Plot summary", "Ending explained",
-        "Historical accuracy", "Performances", "Our assessment", "Worth watching if you…",
-        "Production budget", "Where to watch", "Reader reviews", "Last updated",
+        "Is One Second worth watching?",
+        "Yes, if you enjoy Drama.",
+        "Trade verdict:",
+        "Key facts",
+        "Our readers",
+        "Cast and crew",
+        "Plot summary",
+        "Ending explained",
+        "Historical accuracy",
+        "Performances",
+        "Our assessment",
+        "Worth watching if you…",
+        "Production budget",
+        "Where to watch",
+        "Reader reviews",
+        "Last updated",
     ]
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
@@ -173,8 +194,9 @@ class TestWhereToWatch:
         assert "Offers last checked" in text
 
     def test_unknown_country_falls_back_and_says_when_nothing_is_offered(self, client, one_second):
-        response = client.get(one_second.get_absolute_url() + "?country=ZZ",
-                              HTTP_ACCEPT_LANGUAGE="fr-FR")
+        response = client.get(
+            one_second.get_absolute_url() + "?country=ZZ", HTTP_ACCEPT_LANGUAGE="fr-FR"
+        )
         assert response.status_code == 200
         assert "We know of no streaming, rental or purchase offers in France" in text_of(response)
 

@@ -1,0 +1,51 @@
+import pytest
+from django.db import DatabaseError
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_answers_ok_after_a_database_round_trip(client, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert "no-cache" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_healthz_is_503_with_a_reason_when_the_database_is_down(client, monkeypatch):
+    from django.db import connection
+
+    def broken_cursor(*args, **kwargs):
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content.decode().startswith("database unavailable")
+
+
+@pytest.mark.django_db
+def test_404_page_is_in_the_site_look(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We couldn't find that page" in html
+    assert 'class="site-header"' in html and "Browse all films" in html
+
+
+@pytest.mark.django_db
+def test_500_page_is_in_the_site_look(settings):
+    from django.urls import path
+
+    def boom(request):
+        raise RuntimeError("boom")
+
+    settings.ROOT_URLCONF = type(
+        "urls",
+        (),
+        {"urlpatterns": [path("boom", boom)], "handler500": "django.views.defaults.server_error"},
+    )
+    response = Client(raise_request_exception=False).get("/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()

@@ -1,0 +1,216 @@
+"""The verdict rules, without a database."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from movies import verdicts
+from movies.verdicts import Band
+
+LADDER = [
+    Band(name, name.lower().replace(" ", "-"), float(minimum), tone)
+    for name, minimum, _, tone in verdicts.DEFAULT_LADDER
+]
+
+
+@dataclass
+class FakeGenre:
+    name: str
+
+
+@dataclass
+class FakeMovie:
+    budget: int | None = 1_000_000
+    worldwide_gross: int | None = None
+    currency: str = "USD"
+    rating_count: int = 0
+    rating_sum: int = 0
+    external_rating: Decimal | None = None
+    external_rating_votes: int | None = None
+    external_rating_source: str = ""
+    answer_override: str = ""
+    override_reason: str = ""
+    display_genre: FakeGenre | None = None
+
+
+def assess(movie, **kwargs):
+    options = {"break_even": 2.5, "yes_min": 7.0, "maybe_min": 5.5, "min_ratings": 5}
+    options.update(kwargs)
+    return verdicts.assess(movie, LADDER, **options)
+
+
+@pytest.mark.parametrize(
+    "multiple,band",
+    [
+        (0.0, "Disaster"),
+        (0.49, "Disaster"),
+        (0.5, "Flop"),
+        (0.99, "Flop"),
+        (1.0, "Below average"),
+        (1.49, "Below average"),
+        (1.5, "Average"),
+        (2.49, "Average"),
+        (2.5, "Hit"),
+        (3.99, "Hit"),
+        (4.0, "Super hit"),
+        (5.99, "Super hit"),
+        (6.0, "Blockbuster"),
+        (250.0, "Blockbuster"),
+    ],
+)
+def test_band_at_every_edge(multiple, band):
+    assert verdicts.band_for(multiple, LADDER).name == band
+
+
+def test_band_for_ignores_ladder_order():
+    assert verdicts.band_for(2.5, list(reversed(LADDER))).name == "Hit"
+
+
+def test_no_band_without_a_multiple():
+    assert verdicts.band_for(None, LADDER) is None
+
+
+@pytest.mark.parametrize(
+    "gross,budget,expected",
+    [(10_800_000, 1_300_000, 8.3077), (0, 5, 0.0), (5, 0, None), (5, None, None), (None, 5, None)],
+)
+def test_box_office_multiple(gross, budget, expected):
+    assert verdicts.box_office_multiple(gross, budget) == expected
+
+
+def test_flop_when_gross_below_budget():
+    result = assess(FakeMovie(budget=100_000_000, worldwide_gross=60_000_000))
+    assert result.band.name == "Flop"
+    assert result.trade_text == "Grossed 0.6x its $100M budget; break-even is about 2.5x."
+
+
+def test_one_second_figures_explained_in_one_sentence():
+    result = assess(FakeMovie(budget=1_300_000, worldwide_gross=10_800_000))
+    assert result.trade_text == "Grossed 8.3x its $1.3M budget; break-even is about 2.5x."
+    assert result.band.name == "Blockbuster"
+
+
+@pytest.mark.parametrize(
+    "budget,gross,reason",
+    [
+        (0, 5_000_000, "the production budget is not known"),
+        (None, 5_000_000, "the production budget is not known"),
+        (1_000_000, None, "the worldwide gross is not known"),
+        (None, None, "neither the budget nor the worldwide gross is known"),
+    ],
+)
+def test_no_trade_verdict_says_why(budget, gross, reason):
+    result = assess(FakeMovie(budget=budget, worldwide_gross=gross))
+    assert result.band is None
+    assert reason in result.trade_text
+
+
+def test_break_even_setting_is_stated():
+    result = assess(FakeMovie(budget=1_000_000, worldwide_gross=2_000_000), break_even=3)
+    assert result.trade_text.endswith("break-even is about 3x.")
+
+
+@pytest.mark.parametrize(
+    "rating,answer", [(7.0, "yes"), (6.99, "maybe"), (5.5, "maybe"), (5.49, "no"), (1.0, "no")]
+)
+def test_answer_thresholds_on_external_rating(rating, answer):
+    movie = FakeMovie(
+        external_rating=Decimal(str(rating)),
+        external_rating_source="IMDb",
+        display_genre=FakeGenre("Drama"),
+    )
+    assert assess(movie).answer == answer
+
+
+def test_yes_is_phrased_with_the_main_genre():
+    movie = FakeMovie(
+        external_rating=Decimal("7.3"),
+        external_rating_source="IMDb",
+        external_rating_votes=1200,
+        display_genre=FakeGenre("Drama"),
+    )
+    result = assess(movie)
+    assert result.answer_text == "Yes, if you enjoy Drama."
+    assert result.rating_text.startswith("7.3/10 from IMDb (1,200 votes).")
+    assert not result.rating.is_audience
+
+
+def test_audience_rating_wins_once_enough_readers_rated():
+    movie = FakeMovie(
+        rating_count=5, rating_sum=20, external_rating=Decimal("9"), external_rating_source="IMDb"
+    )
+    result = assess(movie)
+    assert result.rating.is_audience
+    assert result.rating.value == 4.0
+    assert result.answer == "no"
+
+
+def test_too_little_data_says_so_rather_than_guessing():
+    result = assess(FakeMovie(rating_count=2, rating_sum=20))
+    assert result.answer == "unknown"
+    assert result.answer_label == "Too early to say"
+    assert "only 2 so far" in result.answer_text
+
+
+def test_editors_override_answer_with_reason():
+    movie = FakeMovie(
+        external_rating=Decimal("9"),
+        external_rating_source="IMDb",
+        answer_override="no",
+        override_reason="Overrated.",
+    )
+    result = assess(movie)
+    assert (result.answer, result.answer_by_editors, result.override_reason) == (
+        "no",
+        True,
+        "Overrated.",
+    )
+
+
+def test_editors_override_trade_verdict():
+    movie = FakeMovie(budget=1_000_000, worldwide_gross=100_000, override_reason="Streaming hit.")
+    hit = next(b for b in LADDER if b.name == "Hit")
+    result = assess(movie, band_override=hit)
+    assert result.band == hit and result.band_by_editors
+    assert result.override_reason == "Streaming hit."
+
+
+def test_weighted_rating_pulls_few_votes_towards_the_mean():
+    assert verdicts.weighted_rating(10, 1, prior_count=9, prior_mean=6) == pytest.approx(6.4)
+    assert verdicts.weighted_rating(10, 0, prior_count=9, prior_mean=6) is None
+    many = verdicts.weighted_rating(8, 10_000, prior_count=25, prior_mean=6)
+    assert 7.99 < many < 8
+
+
+@pytest.mark.parametrize(
+    "amount,text",
+    [
+        (1_300_000, "$1.3M"),
+        (10_800_000, "$10.8M"),
+        (950_000, "$950K"),
+        (2_000_000_000, "$2B"),
+        (500, "$500"),
+    ],
+)
+def test_format_money(amount, text):
+    assert verdicts.format_money(amount) == text
+
+
+def test_format_money_other_currencies():
+    assert verdicts.format_money(1_500_000, "EUR") == "€1.5M"
+    assert verdicts.format_money(1_500_000, "SEK") == "SEK 1.5M"
+
+
+class TestLadderProblems:
+    def test_default_ladder_is_sound(self):
+        triples = [(n, m, o) for n, m, o, _ in verdicts.DEFAULT_LADDER]
+        assert verdicts.ladder_problems(triples) == []
+
+    def test_gap_at_the_bottom(self):
+        problems = verdicts.ladder_problems([("Flop", 0.5, 1), ("Hit", 2.5, 2)])
+        assert "must start at 0x" in problems[0]
+
+    def test_overlap(self):
+        problems = verdicts.ladder_problems([("Flop", 0, 1), ("Hit", 2.5, 2), ("Avg", 2.0, 3)])
+        assert any("overlaps" in p for p in problems)
