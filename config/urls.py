@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.static import serve
 
 from config import views
+from movies.feeds import LatestVerdictsAtomFeed, LatestVerdictsFeed
+from movies.sitemaps import SITEMAPS, robots_txt
 
 admin.site.site_header = "Worth Watching editors"
 admin.site.site_title = "Worth Watching admin"
@@ -12,6 +15,32 @@ admin.site.index_title = "Catalogue and moderation"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Crawlers and feed readers (movies/sitemaps.py, movies/feeds.py)
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path(
+        "feeds/",
+        include(
+            (
+                [
+                    path("verdicts/", LatestVerdictsFeed(), name="verdicts"),
+                    path("verdicts/atom/", LatestVerdictsAtomFeed(), name="verdicts-atom"),
+                ],
+                "feeds",
+            )
+        ),
+    ),
     path("", include("reviews.urls")),
     path("", include("movies.urls")),
 ]

@@ -1,0 +1,115 @@
+"""Crawlers' view of the site: the sitemap sections and robots.txt.
+
+Every section starts from `Movie.objects.published()`, the one definition of public,
+so a draft or scheduled film (and a person or genre known only through one) never
+appears. `lastmod` is the editorial update time (`Movie.updated_at`): readers' ratings
+do not touch it, so a busy film does not look changed to crawlers on every vote.
+"""
+
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, Max, OuterRef
+from django.http import HttpResponse
+from django.urls import reverse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from movies.models import Credit, Genre, Movie, Person
+
+# The protocol allows 50,000 URLs (and 50 MB) per sitemap file; smaller files keep each
+# response quick to build. 17,000 films make four pages of the films section.
+SITEMAP_PAGE_SIZE = 5000
+
+
+class MovieSitemap(Sitemap):
+    """Every public film.
+
+    Each section overrides `get_latest_lastmod` (the index's lastmod) with one aggregate
+    query: Django's default evaluates `items()` in full and takes the max in Python,
+    loading every row of a catalogue of tens of thousands of films.
+    """
+
+    limit = SITEMAP_PAGE_SIZE
+
+    def items(self):
+        # Ordered by primary key: a stable order, so a film stays on its page between
+        # crawls while new films append to the last page.
+        return Movie.objects.published().only("slug", "updated_at").order_by("pk")
+
+    def lastmod(self, movie):
+        return movie.updated_at
+
+    def get_latest_lastmod(self):
+        return Movie.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+def _public_credits(**outer):
+    return Credit.objects.filter(movie__in=Movie.objects.published(), **outer)
+
+
+class PersonSitemap(Sitemap):
+    """People credited on at least one public film; lastmod is their latest such film's."""
+
+    limit = SITEMAP_PAGE_SIZE
+
+    def items(self):
+        return (
+            Person.objects.filter(Exists(_public_credits(person=OuterRef("pk"))))
+            .annotate(
+                last_film_update=_public_credits(person=OuterRef("pk"))
+                .order_by("-movie__updated_at")
+                .values("movie__updated_at")[:1]
+            )
+            .only("slug")
+            .order_by("pk")
+        )
+
+    def lastmod(self, person):
+        return person.last_film_update
+
+    def get_latest_lastmod(self):
+        return (
+            Movie.objects.published()
+            .filter(credits__isnull=False)
+            .aggregate(latest=Max("updated_at"))["latest"]
+        )
+
+
+class GenreSitemap(Sitemap):
+    """Genres with at least one public film; lastmod is their latest such film's."""
+
+    limit = SITEMAP_PAGE_SIZE
+
+    def items(self):
+        public = Movie.objects.published().filter(genres=OuterRef("pk"))
+        return (
+            Genre.objects.filter(Exists(public))
+            .annotate(last_film_update=public.order_by("-updated_at").values("updated_at")[:1])
+            .order_by("name")
+        )
+
+    def lastmod(self, genre):
+        return genre.last_film_update
+
+    def get_latest_lastmod(self):
+        return (
+            Movie.objects.published()
+            .filter(genres__isnull=False)
+            .aggregate(latest=Max("updated_at"))["latest"]
+        )
+
+
+SITEMAPS = {"films": MovieSitemap, "people": PersonSitemap, "genres": GenreSitemap}
+
+# Kept out of search engines: the admin, account pages and search results (thin,
+# endless pages that search engines ask sites not to expose).
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/search/"]
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def robots_txt(request):
+    """robots.txt: where the sitemap is, and what crawlers should leave alone."""
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {path}" for path in ROBOTS_DISALLOW]
+    lines += ["", f"Sitemap: {request.build_absolute_uri(reverse('sitemap-index'))}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
