@@ -1,0 +1,102 @@
+"""{% load seo %}: JSON-LD, canonical links, descriptions and social cards in templates.
+
+The values come from movies/seo.py; these tags only add the request (for absolute
+URLs) and the HTML. Every value is escaped: text from titles, names and reviews can
+hold quotes, `<` or `</script>`.
+"""
+
+from django import template
+from django.utils.html import format_html, format_html_join
+
+from movies import seo
+
+register = template.Library()
+
+
+def _absolute(context):
+    request = context.get("request")
+    if request is None:  # e.g. the 500 page, rendered without a request
+        return None
+    return request.build_absolute_uri
+
+
+def _canonical_url(context):
+    request = context.get("request")
+    page_obj = context.get("page_obj")
+    path = seo.canonical_path(
+        request.path, request.GET, page_number=page_obj.number if page_obj else None
+    )
+    return request.build_absolute_uri(path)
+
+
+@register.simple_tag
+def jsonld(data):
+    """{% jsonld data %}: a `<script type="application/ld+json">` data block."""
+    return seo.jsonld_script(data)
+
+
+@register.simple_tag(takes_context=True)
+def movie_jsonld(context, movie, reviews=()):
+    """{% movie_jsonld movie reviews %}: the verdict page's Movie and BreadcrumbList."""
+    absolute = _absolute(context)
+    if absolute is None:
+        return ""
+    return seo.jsonld_script(seo.movie_jsonld(movie, absolute=absolute, reviews=reviews))
+
+
+@register.simple_tag(takes_context=True)
+def canonical_link(context):
+    """{% canonical_link %}: `<link rel="canonical">` for this page (see seo.canonical_path)."""
+    if context.get("request") is None:
+        return ""
+    return format_html('<link rel="canonical" href="{}">', _canonical_url(context))
+
+
+@register.simple_tag
+def movie_title(movie, assessment):
+    return seo.movie_title(movie, assessment)
+
+
+@register.simple_tag
+def movie_description(movie, assessment):
+    return seo.movie_description(movie, assessment)
+
+
+@register.simple_tag
+def person_description(person, film_count):
+    return seo.person_description(person, film_count)
+
+
+@register.simple_tag
+def genre_description(genre, film_count):
+    return seo.genre_description(genre, film_count)
+
+
+def _meta_tags(tags):
+    return format_html_join("\n  ", '<meta {}="{}" content="{}">', tags)
+
+
+@register.simple_tag(takes_context=True)
+def social_meta(context, title, description):
+    """{% social_meta title description %}: OpenGraph and Twitter cards with the site's
+    default image, for pages that have no picture of their own."""
+    absolute = _absolute(context)
+    if absolute is None:
+        return ""
+    return _meta_tags(
+        seo.social_meta(
+            title=title,
+            description=description,
+            url=_canonical_url(context),
+            image=seo.default_image(absolute),
+        )
+    )
+
+
+@register.simple_tag(takes_context=True)
+def movie_social_meta(context, movie, assessment):
+    """{% movie_social_meta movie assessment %}: cards for a verdict page (video.movie)."""
+    absolute = _absolute(context)
+    if absolute is None:
+        return ""
+    return _meta_tags(seo.movie_social_meta(movie, assessment, absolute=absolute))
