@@ -76,6 +76,15 @@ check-deploy: $(VENV)/.dev-installed
 	DJANGO_CSRF_TRUSTED_ORIGINS=https://worthwatching.example \
 	$(MANAGE) check --deploy --fail-level WARNING
 
+# Lighthouse on the running demo (start `make run` first; PORT picks it). Installs the
+# pinned npm package into .lighthouse/ on first use; uses Debian's Chromium.
+LIGHTHOUSE_VERSION := 12.8.2
+.lighthouse/node_modules/.bin/lighthouse:
+	npm install --prefix .lighthouse --no-audit --no-fund --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION)
+
+audit: .lighthouse/node_modules/.bin/lighthouse | $(BIN)/python
+	CHROME_PATH=/usr/bin/chromium $(BIN)/python scripts/lighthouse_audit.py http://127.0.0.1:$(PORT)
+
 # Re-pin every dependency to the newest allowed version (commit the result).
 lock:
 	rm -rf /tmp/ww-lock && $(PYTHON) -m venv /tmp/ww-lock
