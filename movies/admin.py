@@ -1,0 +1,430 @@
+"""The editors' admin: films with their credits, offers and box office; people, genres,
+providers and the verdict ladder.
+
+Editors (the "Editors" group) see exactly these models. The film list runs a constant
+number of queries however many films it shows (tests/movies/test_admin.py).
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Case, CharField, Count, Max, Min, Value, When
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+
+from movies import verdicts
+from movies.forms import (
+    MOVIE_SECTIONS,
+    AvailabilityFormSet,
+    CreditFormSet,
+    MovieAdminForm,
+    PersonAdminForm,
+    ProviderAdminForm,
+    RegionalGrossFormSet,
+)
+from movies.models import (
+    Availability,
+    Credit,
+    Genre,
+    Movie,
+    Person,
+    Provider,
+    RegionalGross,
+    VerdictBand,
+    forget_ladder,
+)
+from movies.services import publish_movies, unpublish_movies
+
+
+def _plural(count, singular, plural=None):
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
+def _thumbnail(file, width, height):
+    """A small <img> of a 2:3 rendition, sized by attributes (no inline styles)."""
+    if not file:
+        return "—"
+    return format_html('<img src="{}" width="{}" height="{}" alt="">', file.url, width, height)
+
+
+# --- Film list filters ---------------------------------------------------------
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    title = "publication"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [("public", "Public"), ("scheduled", "Scheduled"), ("draft", "Draft")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "public":
+            return queryset.published()
+        if value == "scheduled":
+            return queryset.filter(status=Movie.Status.PUBLISHED, published_at__gt=timezone.now())
+        if value == "draft":
+            return queryset.filter(status=Movie.Status.DRAFT)
+        return queryset
+
+
+class VerdictBandFilter(admin.SimpleListFilter):
+    """The trade verdict the figures give (editors' overrides aside), band by band."""
+
+    title = "trade verdict (from the figures)"
+    parameter_name = "band"
+    NONE = "none"
+
+    def lookups(self, request, model_admin):
+        ladder = VerdictBand.objects.ladder()
+        return [(band.slug, f"{band.name} ({band.min_multiple:g}x and up)") for band in ladder] + [
+            (self.NONE, "No verdict (budget or gross unknown)")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.NONE:
+            return queryset.filter(box_office_multiple__isnull=True)
+        ladder = VerdictBand.objects.ladder()
+        band = next((b for b in ladder if b.slug == value), None)
+        return queryset.in_band(band, ladder) if band else queryset
+
+
+class DecadeFilter(admin.SimpleListFilter):
+    title = "decade"
+    parameter_name = "decade"
+
+    def lookups(self, request, model_admin):
+        years = Movie.objects.aggregate(first=Min("year"), last=Max("year"))
+        if years["first"] is None:
+            return []
+        first, last = years["first"] // 10 * 10, years["last"] // 10 * 10
+        return [(str(d), f"{d}s") for d in range(last, first - 1, -10)]
+
+    def queryset(self, request, queryset):
+        value = self.value() or ""
+        if not value.isdigit():
+            return queryset
+        decade = int(value) // 10 * 10
+        return queryset.filter(year__gte=decade, year__lt=decade + 10)
+
+
+# --- Inlines ------------------------------------------------------------------
+
+
+class CreditInline(admin.TabularInline):
+    model = Credit
+    formset = CreditFormSet
+    autocomplete_fields = ["person"]
+    fields = ["person", "role", "character_name", "billing_order"]
+    ordering = ["role", "billing_order", "id"]
+    extra = 1
+    verbose_name = "credit"
+    verbose_name_plural = "Cast and crew (billing 1 is the lead; the rest are supporting)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
+
+
+class AvailabilityInline(admin.TabularInline):
+    model = Availability
+    formset = AvailabilityFormSet
+    fields = ["provider", "country", "kind", "link", "price", "price_currency", "last_checked"]
+    ordering = ["country", "kind", "provider__name"]
+    extra = 1
+    verbose_name = "offer"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    verbose_name_plural = "Where to watch"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider")
+
+
+class RegionalGrossInline(admin.TabularInline):
+    model = RegionalGross
+    formset = RegionalGrossFormSet
+    fields = ["region", "amount", "as_of"]
+    extra = 1
+    verbose_name_plural = "Gross by region (in the film's currency)"
+
+
+# --- Films --------------------------------------------------------------------
+
+#: Read-only lines shown inside the form's sections.
+MOVIE_SECTION_EXTRAS = {
+    "Box office": ["box_office_summary"],
+    "Poster": ["poster_preview"],
+    "Publishing": ["created_at", "updated_at"],
+}
+
+
+@admin.register(Movie)
+class MovieAdmin(admin.ModelAdmin):
+    form = MovieAdminForm
+    inlines = [CreditInline, AvailabilityInline, RegionalGrossInline]
+    search_fields = ["title", "original_title", "credits__person__name"]
+    search_help_text = "Title, original title, or the name of anyone in the credits."
+    list_display = [
+        "poster_thumbnail",
+        "title",
+        "year",
+        "verdict",
+        "rating",
+        "publication",
+        "updated_at",
+        "page_link",
+    ]
+    list_display_links = ["title"]
+    list_filter = [
+        PublicationFilter,
+        ("genres", admin.RelatedFieldListFilter),
+        VerdictBandFilter,
+        DecadeFilter,
+        "is_featured",
+    ]
+    list_select_related = ["verdict_override"]
+    ordering = ["-updated_at"]
+    prepopulated_fields = {"slug": ("title", "year")}
+    readonly_fields = ["poster_preview", "box_office_summary", "created_at", "updated_at"]
+    actions = ["publish", "unpublish"]
+    save_on_top = True
+    fieldsets = [
+        (title, {"fields": names + MOVIE_SECTION_EXTRAS.get(title, [])})
+        for title, names in MOVIE_SECTIONS
+    ]
+    fieldsets[1][1]["description"] = (
+        "Leave these empty to let the ratings and box-office figures decide. An override "
+        "needs a reason: readers see it beside the editors' call."
+    )
+
+    def get_queryset(self, request):
+        """Films with `data_band`, the trade verdict of their figures, computed in SQL."""
+        ladder = sorted(VerdictBand.objects.ladder(), key=lambda b: b.min_multiple, reverse=True)
+        whens = [
+            When(box_office_multiple__gte=band.min_multiple, then=Value(band.name))
+            for band in ladder
+        ]
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(data_band=Case(*whens, default=Value(""), output_field=CharField()))
+        )
+
+    def view_on_site(self, obj):
+        """Public films only: drafts and scheduled films get "Preview" instead."""
+        return obj.get_absolute_url() if obj.is_public else None
+
+    # --- list columns
+
+    @admin.display(description="poster")
+    def poster_thumbnail(self, obj):
+        return _thumbnail(obj.poster_small, 40, 60)
+
+    @admin.display(description="trade verdict", ordering="box_office_multiple")
+    def verdict(self, obj):
+        if obj.verdict_override_id:
+            return f"{obj.verdict_override.name} (editors' call)"
+        data_band = getattr(obj, "data_band", "")
+        if not data_band:
+            return "—"
+        return f"{data_band} ({verdicts.format_multiple(obj.box_office_multiple)})"
+
+    @admin.display(description="rating")
+    def rating(self, obj):
+        if obj.rating_count and obj.audience_rating is not None:
+            return f"{obj.audience_rating:.1f}/10 ({_plural(obj.rating_count, 'reader')})"
+        if obj.external_rating is not None:
+            return f"{obj.external_rating}/10 ({obj.external_rating_source or 'external'})"
+        return "—"
+
+    @admin.display(description="publication", ordering="published_at")
+    def publication(self, obj):
+        if obj.status == Movie.Status.DRAFT:
+            return "Draft"
+        if obj.is_public:
+            return "Public"
+        return f"Scheduled for {date_format(timezone.localtime(obj.published_at), 'j M Y H:i')}"
+
+    @admin.display(description="page")
+    def page_link(self, obj):
+        label = "View" if obj.is_public else "Preview"
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), label)
+
+    # --- change form extras
+
+    @admin.display(description="current poster")
+    def poster_preview(self, obj):
+        return _thumbnail(obj.poster_large, 200, 300)
+
+    @admin.display(description="multiple")
+    def box_office_summary(self, obj):
+        if obj.box_office_multiple is None:
+            return "No multiple: it needs both the budget and the worldwide gross."
+        return (
+            f"{verdicts.format_multiple(obj.box_office_multiple)} the budget (worked out on save)"
+        )
+
+    # --- actions
+
+    @admin.action(description="Publish the selected films", permissions=["change"])
+    def publish(self, request, queryset):
+        try:
+            result = publish_movies(movies=queryset)
+        except ValidationError as exc:
+            self.message_user(
+                request, f"Nothing was published: {'; '.join(exc.messages)}", messages.ERROR
+            )
+            return
+        for movie in result.published + result.scheduled:
+            self.log_change(request, movie, "Published from the film list.")
+        parts = []
+        if result.published:
+            parts.append(f"Published {_plural(len(result.published), 'film')}.")
+        if result.scheduled:
+            parts.append(
+                f"{_plural(len(result.scheduled), 'film')} scheduled: public from the publish "
+                "time set on " + ("it." if len(result.scheduled) == 1 else "each.")
+            )
+        if result.unchanged:
+            parts.append(
+                f"{_plural(len(result.unchanged), 'film was', 'films were')} already published."
+            )
+        level = messages.SUCCESS if result.published or result.scheduled else messages.WARNING
+        self.message_user(request, " ".join(parts), level)
+
+    @admin.action(
+        description="Unpublish the selected films (back to draft)", permissions=["change"]
+    )
+    def unpublish(self, request, queryset):
+        try:
+            changed = unpublish_movies(movies=queryset)
+        except ValidationError as exc:
+            self.message_user(
+                request, f"Nothing was unpublished: {'; '.join(exc.messages)}", messages.ERROR
+            )
+            return
+        for movie in changed:
+            self.log_change(request, movie, "Unpublished from the film list.")
+        skipped = queryset.count() - len(changed)
+        text = f"Unpublished {_plural(len(changed), 'film')}: hidden from readers until published."
+        if skipped:
+            text += f" {_plural(skipped, 'film was', 'films were')} already a draft."
+        self.message_user(request, text, messages.SUCCESS if changed else messages.WARNING)
+
+
+# --- People, genres, providers --------------------------------------------------
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    form = PersonAdminForm
+    search_fields = ["name"]
+    list_display = ["photo_thumbnail", "name", "credit_count", "updated_at"]
+    list_display_links = ["name"]
+    prepopulated_fields = {"slug": ("name",)}
+    fields = ["name", "slug", "photo", "photo_preview", "external_id"]
+    readonly_fields = ["photo_preview"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(credit_count=Count("credits"))
+
+    @admin.display(description="photo")
+    def photo_thumbnail(self, obj):
+        return _thumbnail(obj.photo_thumb, 40, 60)
+
+    @admin.display(description="current photo")
+    def photo_preview(self, obj):
+        return _thumbnail(obj.photo_thumb, 200, 300)
+
+    @admin.display(description="credits", ordering="credit_count")
+    def credit_count(self, obj):
+        return obj.credit_count
+
+
+@admin.register(Genre)
+class GenreAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+    list_display = ["name", "slug", "film_count"]
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(film_count=Count("movies"))
+
+    @admin.display(description="films", ordering="film_count")
+    def film_count(self, obj):
+        return obj.film_count
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    form = ProviderAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    search_fields = ["name"]
+    list_display = ["name", "homepage", "offer_count"]
+    prepopulated_fields = {"slug": ("name",)}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(offer_count=Count("availabilities"))
+
+    @admin.display(description="offers", ordering="offer_count")
+    def offer_count(self, obj):
+        return obj.offer_count
+
+
+# --- The verdict ladder -----------------------------------------------------------
+
+
+@admin.register(VerdictBand)
+class VerdictBandAdmin(admin.ModelAdmin):
+    """One band at a time (no list editing): each save is checked against the others by
+    VerdictBand.clean, and deletions that would leave a gap are refused."""
+
+    list_display = ["name", "min_multiple", "order", "tone"]
+    ordering = ["order"]
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ["delete_bands"]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # replaced by delete_bands, which checks the ladder
+        return actions
+
+    @staticmethod
+    def ladder_problems_without(pks):
+        remaining = VerdictBand.objects.exclude(pk__in=pks)
+        return verdicts.ladder_problems([(b.name, b.min_multiple, b.order) for b in remaining])
+
+    def _refuse(self, request, problems):
+        self.message_user(
+            request,
+            "Not deleted: the ladder would have a gap. "
+            + " ".join(problems)
+            + " Lower the next band's minimum to 0 first, or delete a higher band.",
+            messages.ERROR,
+        )
+
+    @admin.action(description="Delete the selected verdict bands", permissions=["delete"])
+    def delete_bands(self, request, queryset):
+        problems = self.ladder_problems_without(list(queryset.values_list("pk", flat=True)))
+        if problems:
+            self._refuse(request, problems)
+            return None
+        return delete_selected(self, request, queryset)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        band = self.get_object(request, unquote(object_id))
+        if band is not None:
+            problems = self.ladder_problems_without([band.pk])
+            if problems:
+                self._refuse(request, problems)
+                return redirect(reverse("admin:movies_verdictband_change", args=[band.pk]))
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        forget_ladder()  # a bulk delete skips VerdictBand.delete()

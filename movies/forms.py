@@ -1,0 +1,264 @@
+"""Editors' forms: the admin's film, person and provider forms and their inline formsets.
+
+Every refusal says what is wrong and what to do, in the editor's words; nothing an
+editor can type or upload ends in a server error.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms.models import BaseInlineFormSet
+from django_countries import countries
+
+from movies import images
+from movies.models import Availability, Credit, Movie, Person, Provider, unique_slug
+
+ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
+
+
+class UploadImageField(forms.ImageField):
+    """An image upload checked by content and decoded once (see movies.images).
+
+    The cleaned value is the upload with a `processed` attribute; `ImageUploadsMixin.save`
+    stores the re-encoded image and its renditions instead of the raw bytes.
+    """
+
+    # The file name's extension says nothing about the content: Pillow decides.
+    default_validators = []
+
+    def to_python(self, data):
+        upload = forms.FileField.to_python(self, data)  # empty file, missing name
+        if upload is None:
+            return None
+        upload.processed = images.process_upload(upload)
+        return upload
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
+            attrs["accept"] = ACCEPTED_TYPES
+        return attrs
+
+
+class ImageUploadsMixin:
+    """Stores uploads from `UploadImageField`s re-encoded, with their renditions.
+
+    Done in the form's save path, not a signal: the files are written by the model's
+    save, with the row, and a refused upload never reaches storage.
+    """
+
+    def save(self, commit=True):
+        for name, field in self.fields.items():
+            if not isinstance(field, UploadImageField) or name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            if getattr(value, "processed", None) is not None:
+                images.attach(self.instance, name, value.processed)
+            elif value is False:  # "Clear" ticked
+                images.detach(self.instance, name)
+        return super().save(commit)
+
+
+POSTER_HELP = (
+    "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Re-encoded without its metadata; "
+    "the page shows 2:3 crops of it, 200×300 and 500×750 pixels, so a 2:3 poster fits best."
+)
+PHOTO_HELP = (
+    "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Re-encoded without its metadata; "
+    "shown as a 200×300 (2:3) crop."
+)
+LOGO_HELP = (
+    "JPEG, PNG or WebP, at most 10 MB. Re-encoded and shrunk to fit 256×256 pixels; "
+    "PNG and WebP keep their transparency."
+)
+
+
+def _amount_error(label):
+    return f"{label} cannot be negative: enter 0 or more, in whole units of the currency."
+
+
+#: The film form's sections, in the order of the public page: (title, fields).
+MOVIE_SECTIONS = [
+    (
+        "Identity and facts",
+        [
+            "title",
+            "original_title",
+            "year",
+            "slug",
+            "release_date",
+            "runtime_minutes",
+            "certification",
+            "genres",
+            "main_genre",
+            "external_id",
+        ],
+    ),
+    ("Answer and overrides", ["answer_override", "verdict_override", "override_reason"]),
+    ("Plot", ["logline", "synopsis", "plot_summary"]),
+    ("Ending (spoiler)", ["ending_breakdown"]),
+    ("Historical accuracy", ["accuracy_label", "historical_accuracy"]),
+    ("Performance", ["performance_analysis"]),
+    ("Assessment", ["editorial_assessment"]),
+    ("Worth watching if you…", ["watch_if"]),
+    (
+        "Box office",
+        [
+            "currency",
+            "budget",
+            "worldwide_gross",
+            "domestic_gross",
+            "box_office_source",
+            "box_office_as_of",
+        ],
+    ),
+    ("External rating", ["external_rating", "external_rating_votes", "external_rating_source"]),
+    ("Poster", ["poster"]),
+    ("Publishing", ["status", "published_at", "is_featured"]),
+]
+
+
+class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
+    class Meta:
+        model = Movie
+        fields = [name for _, names in MOVIE_SECTIONS for name in names]
+        field_classes = {"poster": UploadImageField}
+        widgets = {
+            "genres": forms.CheckboxSelectMultiple,
+            "logline": forms.TextInput(attrs={"size": 80}),
+        }
+        help_texts = {
+            "poster": POSTER_HELP,
+            "slug": "The web address: title and year, e.g. one-second-2020. "
+            "Left empty, it is made from the title and year.",
+        }
+        error_messages = {
+            "runtime_minutes": {
+                "min_value": "A runtime must be at least 1 minute.",
+            },
+        }
+
+    AMOUNTS = {
+        "budget": "A budget",
+        "worldwide_gross": "A worldwide gross",
+        "domestic_gross": "A domestic gross",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, label in self.AMOUNTS.items():
+            if name in self.fields:
+                self.fields[name].error_messages["min_value"] = _amount_error(label)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+
+    def clean_runtime_minutes(self):
+        runtime = self.cleaned_data.get("runtime_minutes")
+        if runtime is not None and runtime <= 0:
+            raise ValidationError("A runtime must be at least 1 minute.", code="min_value")
+        return runtime
+
+    def clean(self):
+        cleaned = super().clean()
+        genres, main = cleaned.get("genres"), cleaned.get("main_genre")
+        if main is not None and genres is not None and main not in genres:
+            self.add_error(
+                "main_genre",
+                f"The main genre must be one of the film's genres: tick {main} under "
+                "Genres, or pick another main genre.",
+            )
+        title, year = cleaned.get("title"), cleaned.get("year")
+        if not cleaned.get("slug") and title and year:
+            cleaned["slug"] = unique_slug(
+                Movie, f"{title} {year}", exclude_pk=self.instance.pk, max_length=200
+            )
+        return cleaned
+
+
+class PersonAdminForm(ImageUploadsMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "slug", "photo", "external_id"]
+        field_classes = {"photo": UploadImageField}
+        help_texts = {"photo": PHOTO_HELP}
+
+
+def https_urls(db_field, **kwargs):
+    """Form fields for model fields, reading "example.com" as https://example.com."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
+
+
+class ProviderAdminForm(ImageUploadsMixin, forms.ModelForm):
+    class Meta:
+        model = Provider
+        fields = ["name", "slug", "logo", "homepage"]
+        formfield_callback = https_urls
+        field_classes = {"logo": UploadImageField}
+        help_texts = {"logo": LOGO_HELP}
+
+
+class DuplicateRowsFormSet(BaseInlineFormSet):
+    """Refuses two rows that say the same thing, naming them.
+
+    Django's own check would say "Please correct the duplicate data for movie, person
+    and role"; editors get "Zhang Yi is listed twice as Cast" instead.
+    """
+
+    key_fields = ()
+
+    def describe(self, data):
+        raise NotImplementedError
+
+    def _key(self, data):
+        key = []
+        for name in self.key_fields:
+            value = data.get(name)
+            if value in (None, ""):
+                return None
+            key.append(value.casefold() if isinstance(value, str) else getattr(value, "pk", value))
+        return tuple(key)
+
+    def clean(self):
+        seen, problems = set(), []
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or not form.cleaned_data:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            key = self._key(form.cleaned_data)
+            if key is None:
+                continue
+            if key in seen:
+                message = self.describe(form.cleaned_data)
+                problems.append(message)
+                form.add_error(None, f"{message} Remove this row or change it.")
+            seen.add(key)
+        if problems:
+            raise ValidationError(problems)
+        super().clean()
+
+
+class CreditFormSet(DuplicateRowsFormSet):
+    key_fields = ("person", "role")
+
+    def describe(self, data):
+        role = dict(Credit.Role.choices).get(data["role"], data["role"])
+        return f"{data['person']} is listed twice as {role}."
+
+
+class AvailabilityFormSet(DuplicateRowsFormSet):
+    key_fields = ("provider", "country", "kind")
+
+    def describe(self, data):
+        kind = dict(Availability.Kind.choices).get(data["kind"], data["kind"]).lower()
+        country = countries.name(data["country"]) or data["country"]
+        return f"The offer to {kind} on {data['provider']} in {country} is listed twice."
+
+
+class RegionalGrossFormSet(DuplicateRowsFormSet):
+    key_fields = ("region",)
+
+    def describe(self, data):
+        return f"The region {data['region']} is listed twice."
