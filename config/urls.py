@@ -41,6 +41,7 @@ urlpatterns = [
             )
         ),
     ),
+    path("accounts/", include("django.contrib.auth.urls")),  # login, logout, password reset
     path("", include("reviews.urls")),
     path("", include("movies.urls")),
 ]

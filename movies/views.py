@@ -7,6 +7,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
 from movies.models import Availability, Credit, Genre, Movie, Person, VerdictBand
+from reviews.selectors import verdict_page_reviews
 
 
 def reader_country(request):
@@ -221,8 +222,11 @@ class MovieDetailView(LadderMixin, DetailView):
             {a.country.code for a in movie.availabilities.all()} | {country},
             key=lambda code: countries.name(code),
         )
+        # Reader reviews, the reader's own review, the weighted rating (reviews/selectors.py).
+        reviews = verdict_page_reviews(movie=movie, user=self.request.user)
         return super().get_context_data(
-            assessment=movie.verdict(self.ladder),
+            **reviews,
+            assessment=movie.verdict(self.ladder, audience_rating=reviews["weighted_rating"]),
             leads=[c for c in cast if c.billing_order == 1],
             supporting=[c for c in cast if c.billing_order and c.billing_order > 1],
             unbilled=[c for c in cast if not c.billing_order],

@@ -1,0 +1,194 @@
+"""Readers' ratings and reviews, helpful votes and reports.
+
+A review is one reader's say on one film: a rating from 1 to 10, with or without a
+written review. Only a *published* review's rating is counted in the film's audience
+aggregate (Movie.rating_count, rating_sum, rating_1..rating_10, audience_rating), and
+only reviews/services.py writes reviews, so the aggregate moves in the same transaction
+as the review.
+
+Accounts with activity are deactivated rather than deleted (Django's own advice for
+`is_active`): reviews, votes and reports protect their author, so deleting an account
+can never leave an aggregate or a counter silently wrong.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+
+from movies.models import Movie
+
+REVIEW_BODY_MAX_LENGTH = 10_000
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Review.Status.PUBLISHED)
+
+    def written(self):
+        """Reviews with text (rating-only reviews have nothing to read)."""
+        return self.exclude(body="")
+
+    def public_written(self):
+        """What readers can read: published reviews with text, on public films."""
+        return self.published().written().filter(movie__in=Movie.objects.published())
+
+    def with_reader_flags(self, user):
+        """Annotate `user_found_helpful` and `user_reported` for `user` (False if anonymous),
+        in the same query, so a list of reviews needs no query per review."""
+        if not user.is_authenticated:
+            return self.annotate(
+                user_found_helpful=models.Value(False), user_reported=models.Value(False)
+            )
+        return self.annotate(
+            user_found_helpful=Exists(HelpfulVote.objects.filter(review=OuterRef("pk"), user=user)),
+            user_reported=Exists(ReviewReport.objects.filter(review=OuterRef("pk"), user=user)),
+        )
+
+    def sorted_by(self, sort):
+        return self.order_by(*Review.SORTS.get(sort, Review.SORTS["helpful"])[1])
+
+
+class Review(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending moderation"
+        PUBLISHED = "published", "Published"
+        REJECTED = "rejected", "Rejected"
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="reviews")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(10)], help_text="1 to 10."
+    )
+    headline = models.CharField(max_length=150, blank=True)
+    body = models.TextField(
+        "review",
+        blank=True,
+        validators=[MaxLengthValidator(REVIEW_BODY_MAX_LENGTH)],
+        help_text="Empty for a rating without a written review.",
+    )
+    contains_spoilers = models.BooleanField(
+        default=False, help_text="Collapsed on the page until the reader opens it."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        default=Status.PENDING,
+        db_index=True,
+        help_text="Only published reviews are shown, and only their ratings are counted.",
+    )
+    helpful_count = models.PositiveIntegerField(default=0, editable=False)
+    report_count = models.PositiveIntegerField(
+        "open reports",
+        default=0,
+        editable=False,
+        help_text="Reports since the last moderation decision.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    moderated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = ReviewQuerySet.as_manager()
+
+    # ?sort= value: (label, ordering)
+    SORTS = {
+        "helpful": ("Most helpful", ("-helpful_count", "-created_at", "-pk")),
+        "newest": ("Newest", ("-created_at", "-pk")),
+        "highest": ("Highest rated", ("-rating", "-helpful_count", "-pk")),
+        "lowest": ("Lowest rated", ("rating", "-helpful_count", "-pk")),
+    }
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movie", "user"],
+                name="review_one_per_user_per_movie",
+                violation_error_message="You have already reviewed this film.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=10), name="review_rating_1_to_10"
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), REVIEW_BODY_MAX_LENGTH),
+                name="review_body_max_length",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["movie", "status", "-helpful_count"]),
+            models.Index(fields=["user", "created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.user} on {self.movie}: {self.rating}/10"
+
+    def get_absolute_url(self):
+        return reverse("reviews:detail", args=[self.movie.slug, self.pk])
+
+    @property
+    def is_written(self):
+        return bool(self.body)
+
+    @property
+    def counts_in_aggregate(self):
+        return self.status == self.Status.PUBLISHED
+
+
+class HelpfulVote(models.Model):
+    """One reader found a review helpful (never their own)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="helpful_votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="helpful_votes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="helpful_vote_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} found review {self.review_id} helpful"
+
+
+class ReviewReport(models.Model):
+    """A reader's report of a review; enough open reports send it back to moderation."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive or hateful"
+        SPOILERS = "spoilers", "Spoilers not marked"
+        OFF_TOPIC = "off-topic", "Not about this film"
+        OTHER = "other", "Something else"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_reports"
+    )
+    reason = models.CharField(max_length=10, choices=Reason, default=Reason.OTHER)
+    is_open = models.BooleanField(
+        default=True, help_text="Closed when an editor approves or rejects the review."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="report_once_per_reader"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} reported review {self.review_id} ({self.get_reason_display()})"

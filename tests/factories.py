@@ -99,3 +99,45 @@ class RegionalGrossFactory(factory.django.DjangoModelFactory):
     movie = factory.SubFactory(MovieFactory)
     region = factory.Sequence(lambda n: f"Region {n}")
     amount = 1_000_000
+
+
+# --- Reviews (appended by the reviews work) -------------------------------------
+
+REVIEW_TEXT = (
+    "A quiet, patient film about why we go to the cinema at all. The middle hour drags a "
+    "little, but the last reel earns every minute and the two leads are superb together."
+)
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    """A review written through reviews.services, so film aggregates stay exact.
+
+    Pass `status=` to have an editor moderate it afterwards (e.g. pending or rejected).
+    """
+
+    class Meta:
+        model = "reviews.Review"
+
+    movie = factory.SubFactory(MovieFactory)
+    user = factory.SubFactory(UserFactory)
+    rating = 8
+    headline = "Worth the wait"
+    body = REVIEW_TEXT
+    contains_spoilers = False
+
+    @classmethod
+    def _create(cls, model_class, *args, status=None, **kwargs):
+        from reviews import services
+
+        review = services.review_submit(**kwargs)
+        if status is not None and status != review.status:
+            services.reviews_moderate(reviews=[review], status=status, moderator=None)
+            review.refresh_from_db()
+        return review
+
+
+class RatingFactory(ReviewFactory):
+    """A rating without a written review."""
+
+    headline = ""
+    body = ""

@@ -1,0 +1,106 @@
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+
+from reviews.models import REVIEW_BODY_MAX_LENGTH, Review, ReviewReport
+
+
+class HoneypotMixin:
+    """A field people never see (hidden by CSS, skipped by keyboard and screen readers)
+    and bots fill in. Filled in: a form error, nothing saved."""
+
+    honeypot_name = "website"
+
+    def add_honeypot(self):
+        self.fields[self.honeypot_name] = forms.CharField(
+            label="Leave this field empty",
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    def clean_website(self):
+        if self.cleaned_data.get(self.honeypot_name):
+            raise forms.ValidationError(
+                "This form looks automated: please leave the last field empty."
+            )
+        return ""
+
+
+class ReviewForm(HoneypotMixin, forms.ModelForm):
+    """Rating, and optionally a written review. Only these fields: posting `user`,
+    `movie`, `status` or counters changes nothing (the view passes the rest)."""
+
+    rating = forms.TypedChoiceField(
+        label="Your rating",
+        choices=[(n, str(n)) for n in range(10, 0, -1)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text="10 is a masterpiece, 1 a waste of time.",
+    )
+
+    class Meta:
+        model = Review
+        fields = ["rating", "headline", "body", "contains_spoilers"]
+        labels = {
+            "headline": "Headline (optional)",
+            "body": "Your review (optional)",
+            "contains_spoilers": "My review gives away plot points (spoilers)",
+        }
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 10, "maxlength": REVIEW_BODY_MAX_LENGTH}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = (
+            f"Leave empty to just rate the film. A written review needs at least "
+            f"{settings.REVIEW_MIN_LENGTH} characters, at most {REVIEW_BODY_MAX_LENGTH:,}."
+        )
+        self.fields[
+            "contains_spoilers"
+        ].help_text = "Readers see a collapsed review and open it only if they want to."
+        self.add_honeypot()
+
+    def _post_clean(self):
+        # reviews.services.review_submit() validates the review it builds (text length,
+        # headline without text) and the view puts its errors on these fields.
+        pass
+
+
+class ReportForm(forms.ModelForm):
+    class Meta:
+        model = ReviewReport
+        fields = ["reason"]
+        labels = {"reason": "What is wrong with this review?"}
+        widgets = {"reason": forms.RadioSelect}
+
+    def _post_clean(self):
+        pass
+
+
+class SignupForm(HoneypotMixin, UserCreationForm):
+    email = forms.EmailField(
+        label="Email",
+        help_text="For password resets only. Never shown on the site.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ["username", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "username"
+        ].help_text = "Shown beside your reviews. Letters, digits and @ . + - _ only; 150 at most."
+        self.add_honeypot()
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account already uses this email. Log in, or reset your password."
+            )
+        return email

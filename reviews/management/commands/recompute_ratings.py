@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from reviews import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every film's audience aggregate (count, sum, histogram, mean) from its "
+        "published reviews. With --check, change nothing: list each film whose stored "
+        "aggregate differs and exit 1 if any does."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--check", action="store_true", help="Report differences only; exit 1 if any."
+        )
+
+    def handle(self, *args, check=False, **options):
+        if check:
+            differences = services.ratings_differences()
+            for difference in differences:
+                self.stdout.write(difference.describe())
+            if differences:
+                raise CommandError(
+                    f"{len(differences)} film{'s' if len(differences) != 1 else ''} "
+                    "with a stale aggregate; run recompute_ratings without --check to fix.",
+                    returncode=1,
+                )
+            self.stdout.write(self.style.SUCCESS("Every stored aggregate matches the reviews."))
+            return
+        fixed = services.ratings_recompute()
+        for difference in fixed:
+            self.stdout.write(f"Fixed {difference.describe()}")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Recomputed: {len(fixed)} film{'s' if len(fixed) != 1 else ''} corrected."
+            )
+        )

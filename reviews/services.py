@@ -1,0 +1,345 @@
+"""Every write to reviews, and the film aggregates that follow from them.
+
+The rule the aggregate keeps: a film's rating_count, rating_sum and rating_1..rating_10
+count exactly the ratings of its *published* reviews, and audience_rating is
+rating_sum / rating_count (NULL without ratings).
+
+- A rating without text is published at once: there is nothing to moderate, so
+  "ratings count at once".
+- A written review from a new account (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) waits in
+  pending, and its rating waits with it: the rating and the words are one contribution,
+  and counting the rating of a review an editor may reject as spam would let throwaway
+  accounts move the aggregate. When an editor publishes it, the rating is counted.
+- A published review that collects REVIEWS_REPORT_THRESHOLD open reports goes back to
+  pending, and its rating leaves the aggregate until an editor decides.
+
+Concurrency: each function runs in one transaction that locks the review rows first
+(select_for_update; SQLite's IMMEDIATE transactions serialise writers anyway) and then
+moves the film's counters with F() expressions, so the database adds to the value it
+holds, never to a value a worker read earlier. Reviews before films, always in that
+order, so two writers cannot wait on each other.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Case, Count, F, FloatField, Q, Sum, When
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from movies.models import Movie
+from reviews.models import HelpfulVote, Review, ReviewReport
+
+
+class ReviewRateLimited(ValidationError):
+    """The reader has posted REVIEWS_PER_HOUR reviews in the last hour."""
+
+
+def _contribution(review: Review) -> int | None:
+    """The rating this review adds to its film's aggregate, or None."""
+    return review.rating if review.status == Review.Status.PUBLISHED else None
+
+
+def _apply_to_aggregates(changes: dict[int, Counter]) -> None:
+    """Move each film's counters by `changes[movie_id][rating]` (+1 added, -1 removed).
+
+    Two UPDATEs per film in the caller's transaction: the counters by F(), then the mean
+    from the counters the database now holds.
+    """
+    for movie_id in sorted(changes):
+        deltas = {rating: n for rating, n in changes[movie_id].items() if n}
+        if not deltas:
+            continue
+        updates = {f"rating_{rating}": F(f"rating_{rating}") + n for rating, n in deltas.items()}
+        count = sum(deltas.values())
+        total = sum(rating * n for rating, n in deltas.items())
+        if count:
+            updates["rating_count"] = F("rating_count") + count
+        if total:
+            updates["rating_sum"] = F("rating_sum") + total
+        movie = Movie.objects.filter(pk=movie_id)
+        movie.update(**updates)
+        movie.update(
+            audience_rating=Case(
+                When(rating_count=0, then=None),
+                default=Cast("rating_sum", FloatField()) / Cast("rating_count", FloatField()),
+                output_field=FloatField(),
+            )
+        )
+
+
+def _change(movie_id: int, *, before: int | None, after: int | None) -> dict[int, Counter]:
+    delta = Counter()
+    if before is not None:
+        delta[before] -= 1
+    if after is not None:
+        delta[after] += 1
+    return {movie_id: delta}
+
+
+def _is_new_account(user) -> bool:
+    days = settings.REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS
+    if days <= 0 or user.is_staff:
+        return False
+    return user.date_joined > timezone.now() - datetime.timedelta(days=days)
+
+
+def _check_rate_limit(user) -> None:
+    limit = settings.REVIEWS_PER_HOUR
+    since = timezone.now() - datetime.timedelta(hours=1)
+    if Review.objects.filter(user=user, created_at__gte=since).count() >= limit:
+        raise ReviewRateLimited(
+            f"You have posted {limit} reviews in the last hour, the most we accept. "
+            "Please try again later.",
+            code="rate_limited",
+        )
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    movie: Movie,
+    user,
+    rating: int,
+    headline: str = "",
+    body: str = "",
+    contains_spoilers: bool = False,
+) -> Review:
+    """Create or update `user`'s review of `movie` and move the film's aggregate with it.
+
+    Raises ValidationError for bad input (nothing is written) and ReviewRateLimited when
+    a new review would pass the hourly limit.
+    """
+    headline, body = headline.strip(), body.strip()
+    review = Review.objects.select_for_update().filter(movie=movie, user=user).first()
+    is_new = review is None
+    if is_new:
+        _check_rate_limit(user)
+        review = Review(movie=movie, user=user)
+    before = None if is_new else _contribution(review)
+    text_changed = is_new or (
+        (review.headline, review.body, review.contains_spoilers)
+        != (headline, body, contains_spoilers)
+    )
+
+    review.rating = rating
+    review.headline = headline
+    review.body = body
+    review.contains_spoilers = contains_spoilers
+    if not body:
+        review.status = Review.Status.PUBLISHED
+    elif text_changed:
+        held = (
+            review.status == Review.Status.REJECTED
+            or review.report_count >= settings.REVIEWS_REPORT_THRESHOLD
+            or _is_new_account(user)
+        )
+        review.status = Review.Status.PENDING if held else Review.Status.PUBLISHED
+    _validate_text(review)
+    review.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:
+        # Another request by the same reader created the review a moment ago.
+        raise ValidationError(
+            "You have already reviewed this film: reload the page to edit your review.",
+            code="duplicate",
+        ) from None
+    _apply_to_aggregates(_change(movie.pk, before=before, after=_contribution(review)))
+    return review
+
+
+def _validate_text(review: Review) -> None:
+    errors = {}
+    minimum = settings.REVIEW_MIN_LENGTH
+    if review.body and len(review.body) < minimum:
+        errors["body"] = (
+            f"A written review needs at least {minimum} characters (this one has "
+            f"{len(review.body)}). Write a little more, or empty the box to leave just "
+            "your rating."
+        )
+    if review.headline and not review.body:
+        errors["headline"] = "A headline needs a review under it: write one, or remove it."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _delete(reviews: list[Review]) -> int:
+    changes: dict[int, Counter] = defaultdict(Counter)
+    for review in reviews:
+        if (rating := _contribution(review)) is not None:
+            changes[review.movie_id][rating] -= 1
+    Review.objects.filter(pk__in=[r.pk for r in reviews]).delete()
+    _apply_to_aggregates(changes)
+    return len(reviews)
+
+
+@transaction.atomic
+def review_delete(*, review: Review, user) -> None:
+    """Delete `user`'s own review; anyone else gets PermissionDenied and nothing changes."""
+    locked = Review.objects.select_for_update().filter(pk=review.pk).first()
+    if locked is None:
+        return
+    if locked.user_id != user.pk:
+        raise PermissionDenied("Only the author can delete a review.")
+    _delete([locked])
+
+
+@transaction.atomic
+def reviews_delete(*, reviews: Iterable[Review]) -> int:
+    """Delete reviews on an editor's behalf (the admin), keeping the aggregates exact."""
+    pks = [r.pk for r in reviews]
+    return _delete(list(Review.objects.select_for_update().filter(pk__in=pks).order_by("pk")))
+
+
+@transaction.atomic
+def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> int:
+    """Publish or reject reviews (pending returns them to the queue); closes their reports.
+
+    Returns how many reviews changed status. Approving an already published review
+    dismisses its open reports.
+    """
+    if status not in Review.Status.values:
+        raise ValidationError(f"Unknown review status {status!r}.")
+    pks = [r.pk for r in reviews]
+    locked = list(Review.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
+    changes: dict[int, Counter] = defaultdict(Counter)
+    changed, now = 0, timezone.now()
+    for review in locked:
+        before = _contribution(review)
+        if review.status != status:
+            changed += 1
+        review.status = status
+        if status != Review.Status.PENDING:
+            review.report_count = 0
+        review.moderated_at, review.moderated_by = now, moderator
+        review.save(update_fields=["status", "report_count", "moderated_at", "moderated_by"])
+        after = _contribution(review)
+        if before is not None:
+            changes[review.movie_id][before] -= 1
+        if after is not None:
+            changes[review.movie_id][after] += 1
+    if status != Review.Status.PENDING:
+        ReviewReport.objects.filter(review__in=locked, is_open=True).update(is_open=False)
+    _apply_to_aggregates(changes)
+    return changed
+
+
+def _readable_review(review_pk: int, user) -> Review:
+    review = (
+        Review.objects.select_for_update()
+        .filter(pk=review_pk, status=Review.Status.PUBLISHED)
+        .exclude(body="")
+        .first()
+    )
+    if review is None:
+        raise ValidationError("That review is not published.", code="not_found")
+    if review.user_id == user.pk:
+        raise ValidationError("That is your own review.", code="own_review")
+    return review
+
+
+@transaction.atomic
+def review_mark_helpful(*, review: Review, user) -> Review:
+    """Count one helpful vote from `user`: once per review, never on their own."""
+    review = _readable_review(review.pk, user)
+    if HelpfulVote.objects.filter(review=review, user=user).exists():
+        raise ValidationError("You have already marked this review as helpful.", code="again")
+    HelpfulVote.objects.create(review=review, user=user)
+    Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+    review.refresh_from_db(fields=["helpful_count"])
+    return review
+
+
+@transaction.atomic
+def review_report(*, review: Review, user, reason: str) -> Review:
+    """Record `user`'s report (once each). At the threshold, back to moderation it goes."""
+    review = _readable_review(review.pk, user)
+    report = ReviewReport(review=review, user=user, reason=reason)
+    report.full_clean(validate_unique=False, validate_constraints=False)
+    if ReviewReport.objects.filter(review=review, user=user).exists():
+        raise ValidationError("You have already reported this review.", code="again")
+    report.save()
+    review.report_count += 1
+    if review.report_count >= settings.REVIEWS_REPORT_THRESHOLD:
+        review.status = Review.Status.PENDING
+        _apply_to_aggregates(_change(review.movie_id, before=review.rating, after=None))
+    review.save(update_fields=["report_count", "status"])
+    return review
+
+
+# --- Recomputing --------------------------------------------------------------
+
+AGGREGATE_FIELDS = ["rating_count", "rating_sum", *Movie.RATING_FIELDS]
+
+
+@dataclass(frozen=True)
+class AggregateDifference:
+    movie: Movie
+    stored: dict
+    computed: dict
+
+    def describe(self) -> str:
+        fields = [
+            f"{name} {self.stored[name]} -> {self.computed[name]}"
+            for name in AGGREGATE_FIELDS
+            if self.stored[name] != self.computed[name]
+        ]
+        return f"{self.movie} [{self.movie.pk}]: " + ", ".join(fields)
+
+
+def _computed_aggregates(movie_ids=None) -> dict[int, dict]:
+    reviews = Review.objects.published()
+    if movie_ids is not None:
+        reviews = reviews.filter(movie_id__in=movie_ids)
+    rows = reviews.values("movie_id").annotate(
+        rating_count=Count("pk"),
+        rating_sum=Sum("rating"),
+        **{f"rating_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 11)},
+    )
+    return {row.pop("movie_id"): row for row in rows}
+
+
+def _zero() -> dict:
+    return dict.fromkeys(AGGREGATE_FIELDS, 0)
+
+
+def ratings_differences() -> list[AggregateDifference]:
+    """Films whose stored aggregate differs from the one their reviews give (a read)."""
+    computed = _computed_aggregates()
+    differences = []
+    for movie in Movie.objects.only("pk", "title", "year", *AGGREGATE_FIELDS).order_by("pk"):
+        stored = {name: getattr(movie, name) for name in AGGREGATE_FIELDS}
+        expected = computed.get(movie.pk, _zero())
+        if stored != expected:
+            differences.append(AggregateDifference(movie, stored, expected))
+    return differences
+
+
+def ratings_recompute() -> list[AggregateDifference]:
+    """Rewrite every differing film's aggregate from its reviews; returns what was fixed.
+
+    Each film is fixed in its own transaction with the film row locked, so a review
+    written meanwhile either is counted here or adds its F() delta after: none is lost.
+    """
+    fixed = []
+    for difference in ratings_differences():
+        with transaction.atomic():
+            movie = Movie.objects.select_for_update().filter(pk=difference.movie.pk).first()
+            if movie is None:
+                continue
+            values = _computed_aggregates([movie.pk]).get(movie.pk, _zero())
+            count, total = values["rating_count"], values["rating_sum"]
+            Movie.objects.filter(pk=movie.pk).update(
+                **values, audience_rating=total / count if count else None
+            )
+            fixed.append(difference)
+    return fixed

@@ -1,0 +1,263 @@
+"""Accounts, writing reviews, reading them, voting and reporting.
+
+Thin views: reads come from reviews.selectors and the QuerySet methods, writes from
+reviews.services. A reader's own review is addressed by film and reader
+(/movies/<slug>/review/), so there is no URL through which anyone else could edit it.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from movies.models import Movie
+from movies.views import ForgivingPaginationMixin
+from reviews import services
+from reviews.forms import ReportForm, ReviewForm, SignupForm
+from reviews.models import Review
+
+
+class PublicMovieMixin:
+    """The film named by the URL's slug; 404 unless the public can see it."""
+
+    @cached_property
+    def movie(self):
+        return get_object_or_404(Movie.objects.published().for_cards(), slug=self.kwargs["slug"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(movie=self.movie, **kwargs)
+
+
+def _apply_service_errors(form, error: ValidationError):
+    """Put a service's ValidationError on the form: field errors on their fields."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
+    """Write, or edit, your review of a film."""
+
+    template_name = "reviews/review_form.html"
+    form_class = ReviewForm
+
+    @cached_property
+    def own_review(self):
+        return Review.objects.filter(movie=self.movie, user=self.request.user).first()
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.own_review}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(own_review=self.own_review, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            review = services.review_submit(
+                movie=self.movie,
+                user=self.request.user,
+                rating=data["rating"],
+                headline=data["headline"],
+                body=data["body"],
+                contains_spoilers=data["contains_spoilers"],
+            )
+        except services.ReviewRateLimited as error:
+            form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        except ValidationError as error:
+            _apply_service_errors(form, error)
+            return self.form_invalid(form)
+        if review.status == Review.Status.PENDING:
+            messages.success(
+                self.request,
+                "Thank you. Your review is waiting for an editor and will appear once "
+                "approved; your rating will count then too.",
+            )
+        elif review.is_written:
+            messages.success(self.request, "Thank you: your review is published.")
+        else:
+            messages.success(self.request, "Thank you: your rating counts.")
+        return redirect(f"{self.movie.get_absolute_url()}#your-review")
+
+
+class ReviewDeleteView(LoginRequiredMixin, PublicMovieMixin, TemplateView):
+    """Confirm (GET), then delete (POST) your own review of a film."""
+
+    template_name = "reviews/review_confirm_delete.html"
+
+    @cached_property
+    def own_review(self):
+        return get_object_or_404(Review, movie=self.movie, user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.own_review, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        services.review_delete(review=self.own_review, user=request.user)
+        messages.success(request, "Your review and rating are deleted.")
+        return redirect(self.movie.get_absolute_url())
+
+
+class ReviewListView(PublicMovieMixin, ForgivingPaginationMixin, ListView):
+    """All published written reviews of a film, sorted as the reader asks."""
+
+    template_name = "reviews/review_list.html"
+    context_object_name = "reviews"
+    paginate_by = 20
+
+    @cached_property
+    def sort(self):
+        sort = self.request.GET.get("sort", "")
+        return sort if sort in Review.SORTS else "helpful"
+
+    def get_queryset(self):
+        return (
+            Review.objects.published()
+            .written()
+            .filter(movie=self.movie)
+            .select_related("user")
+            .with_reader_flags(self.request.user)
+            .sorted_by(self.sort)
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            sort=self.sort,
+            sorts=[(key, label) for key, (label, _) in Review.SORTS.items()],
+            querystring=f"sort={self.sort}",
+            **kwargs,
+        )
+
+
+class ReviewDetailView(PublicMovieMixin, TemplateView):
+    """One review on its own page: its permalink, and where votes and reports return to."""
+
+    template_name = "reviews/review_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        visible = Q(status=Review.Status.PUBLISHED) & ~Q(body="")
+        if user.is_authenticated:
+            visible |= Q(user=user)  # authors see their own review whatever its status
+        review = get_object_or_404(
+            Review.objects.filter(visible, movie=self.movie, pk=self.kwargs["pk"])
+            .select_related("user")
+            .with_reader_flags(user)
+        )
+        return super().get_context_data(review=review, **kwargs)
+
+
+def _back(request, review):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return HttpResponseRedirect(review.get_absolute_url())
+
+
+class ReviewActionMixin(LoginRequiredMixin):
+    """A POST about someone's published review; GET (after logging in) shows the review."""
+
+    @cached_property
+    def review(self):
+        return get_object_or_404(
+            Review.objects.published().written().select_related("movie"),
+            pk=self.kwargs["pk"],
+            movie__in=Movie.objects.published(),
+        )
+
+
+class HelpfulVoteView(ReviewActionMixin, View):
+    def get(self, request, *args, **kwargs):
+        return redirect(self.review.get_absolute_url())
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.review_mark_helpful(review=self.review, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Thanks: you marked this review as helpful.")
+        return _back(request, self.review)
+
+
+class ReportView(ReviewActionMixin, FormView):
+    template_name = "reviews/report_form.html"
+    form_class = ReportForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, movie=self.review.movie, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.review_report(
+                review=self.review, user=self.request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(self.request, " ".join(error.messages))
+        else:
+            messages.success(self.request, "Thank you: an editor will look at this review.")
+        return redirect(self.review.movie.get_absolute_url())
+
+
+class SignupView(FormView):
+    template_name = "registration/signup.html"
+    form_class = SignupForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("reviews:profile", username=request.user.get_username())
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = form.save()
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, f"Welcome, {user.get_username()}: you are logged in.")
+        target = self.request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return HttpResponseRedirect(target)
+        return redirect("reviews:profile", username=user.get_username())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(next=self.request.GET.get("next", ""), **kwargs)
+
+
+class ProfileView(ForgivingPaginationMixin, ListView):
+    """A reader's public page: their published written reviews, newest first."""
+
+    template_name = "reviews/profile.html"
+    context_object_name = "reviews"
+    paginate_by = 20
+
+    @cached_property
+    def profile_user(self):
+        return get_object_or_404(get_user_model(), username=self.kwargs["username"], is_active=True)
+
+    def get_queryset(self):
+        return (
+            Review.objects.public_written()
+            .filter(user=self.profile_user)
+            .select_related("movie", "user")
+            .with_reader_flags(self.request.user)
+            .order_by("-created_at", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            profile_user=self.profile_user,
+            rating_total=Review.objects.published()
+            .filter(user=self.profile_user, movie__in=Movie.objects.published())
+            .count(),
+            **kwargs,
+        )

@@ -1,0 +1,222 @@
+"""The aggregate rule: a film counts exactly the ratings of its published reviews."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from reviews import services
+from reviews.models import HelpfulVote, Review, ReviewReport
+from tests.factories import REVIEW_TEXT, RatingFactory, ReviewFactory, UserFactory
+from tests.reviews.conftest import aggregate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_rating_only_counts_at_once_even_from_a_new_account(movie, newcomer):
+    review = services.review_submit(movie=movie, user=newcomer, rating=7)
+    assert review.status == Review.Status.PUBLISHED
+    assert aggregate(movie) == {"count": 1, "sum": 7, "histogram": {7: 1}, "mean": 7.0}
+
+
+def test_established_reader_review_is_published_and_counted(movie, reader):
+    services.review_submit(movie=movie, user=reader, rating=9, headline="Yes", body=REVIEW_TEXT)
+    assert Review.objects.get().status == Review.Status.PUBLISHED
+    assert aggregate(movie)["count"] == 1
+
+
+def test_new_account_text_review_waits_and_its_rating_waits_with_it(movie, newcomer, editor):
+    review = services.review_submit(movie=movie, user=newcomer, rating=3, body=REVIEW_TEXT)
+    assert review.status == Review.Status.PENDING
+    assert aggregate(movie) == {"count": 0, "sum": 0, "histogram": {}, "mean": None}
+
+    services.reviews_moderate(reviews=[review], status=Review.Status.PUBLISHED, moderator=editor)
+    assert aggregate(movie) == {"count": 1, "sum": 3, "histogram": {3: 1}, "mean": 3.0}
+
+
+def test_moderation_of_new_accounts_can_be_switched_off(movie, newcomer, settings):
+    settings.REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS = 0
+    review = services.review_submit(movie=movie, user=newcomer, rating=3, body=REVIEW_TEXT)
+    assert review.status == Review.Status.PUBLISHED
+
+
+def test_editing_the_rating_moves_it_between_buckets(movie, reader):
+    RatingFactory(movie=movie, rating=5)
+    services.review_submit(movie=movie, user=reader, rating=8)
+    services.review_submit(movie=movie, user=reader, rating=10)
+    assert aggregate(movie) == {"count": 2, "sum": 15, "histogram": {5: 1, 10: 1}, "mean": 7.5}
+    assert Review.objects.filter(user=reader).count() == 1
+
+
+def test_deleting_removes_the_rating(movie, reader):
+    RatingFactory(movie=movie, rating=4)
+    review = services.review_submit(movie=movie, user=reader, rating=8)
+    services.review_delete(review=review, user=reader)
+    assert aggregate(movie) == {"count": 1, "sum": 4, "histogram": {4: 1}, "mean": 4.0}
+
+
+def test_last_rating_deleted_leaves_no_mean(movie, reader):
+    review = services.review_submit(movie=movie, user=reader, rating=8)
+    services.review_delete(review=review, user=reader)
+    assert aggregate(movie) == {"count": 0, "sum": 0, "histogram": {}, "mean": None}
+
+
+def test_only_the_author_can_delete(movie, reader):
+    review = services.review_submit(movie=movie, user=reader, rating=8)
+    with pytest.raises(PermissionDenied):
+        services.review_delete(review=review, user=UserFactory())
+    assert Review.objects.filter(pk=review.pk).exists()
+    assert aggregate(movie)["count"] == 1
+
+
+@pytest.mark.parametrize("rating", [0, 11, -1])
+def test_rating_outside_1_to_10_is_refused_and_nothing_written(movie, reader, rating):
+    with pytest.raises(ValidationError):
+        services.review_submit(movie=movie, user=reader, rating=rating)
+    assert not Review.objects.exists()
+    assert aggregate(movie)["count"] == 0
+
+
+def test_short_text_is_refused_with_the_minimum_named(movie, reader):
+    with pytest.raises(ValidationError) as caught:
+        services.review_submit(movie=movie, user=reader, rating=8, body="Loved it.")
+    assert "at least 100 characters" in caught.value.message_dict["body"][0]
+    assert not Review.objects.exists()
+
+
+def test_text_over_10000_characters_is_refused(movie, reader):
+    with pytest.raises(ValidationError):
+        services.review_submit(movie=movie, user=reader, rating=8, body="x" * 10_001)
+    assert not Review.objects.exists()
+
+
+def test_rejected_review_edited_goes_back_to_pending_not_published(movie, reader, editor):
+    review = ReviewFactory(movie=movie, user=reader, rating=2)
+    services.reviews_moderate(reviews=[review], status=Review.Status.REJECTED, moderator=editor)
+    assert aggregate(movie)["count"] == 0
+    review = services.review_submit(
+        movie=movie, user=reader, rating=2, body=REVIEW_TEXT + " Edited."
+    )
+    assert review.status == Review.Status.PENDING
+    assert aggregate(movie)["count"] == 0
+
+
+def test_rejected_review_changing_only_the_rating_stays_rejected(movie, reader, editor):
+    review = ReviewFactory(movie=movie, user=reader, rating=2, status=Review.Status.REJECTED)
+    review = services.review_submit(
+        movie=movie, user=reader, rating=9, headline=review.headline, body=review.body
+    )
+    assert review.status == Review.Status.REJECTED
+    assert aggregate(movie)["count"] == 0
+
+
+def test_moderating_twice_does_not_count_twice(movie, newcomer, editor):
+    review = ReviewFactory(movie=movie, user=newcomer, rating=6)
+    for _ in range(2):
+        services.reviews_moderate(
+            reviews=[review], status=Review.Status.PUBLISHED, moderator=editor
+        )
+    assert aggregate(movie)["count"] == 1
+
+
+def test_spam_limit_refuses_the_eleventh_review_in_an_hour(reader, settings):
+    settings.REVIEWS_PER_HOUR = 10
+    for _ in range(10):
+        RatingFactory(user=reader)
+    extra = RatingFactory.build().movie
+    extra.save()
+    with pytest.raises(services.ReviewRateLimited):
+        services.review_submit(movie=extra, user=reader, rating=5)
+    assert Review.objects.filter(user=reader).count() == 10
+
+
+def test_spam_limit_does_not_stop_editing_an_existing_review(movie, reader, settings):
+    settings.REVIEWS_PER_HOUR = 1
+    services.review_submit(movie=movie, user=reader, rating=5)
+    services.review_submit(movie=movie, user=reader, rating=6)
+    assert aggregate(movie)["sum"] == 6
+
+
+# --- helpful votes -----------------------------------------------------------
+
+
+def test_helpful_vote_counts_once_per_reader(movie, reader):
+    review = ReviewFactory(movie=movie)
+    services.review_mark_helpful(review=review, user=reader)
+    with pytest.raises(ValidationError, match="already"):
+        services.review_mark_helpful(review=review, user=reader)
+    services.review_mark_helpful(review=review, user=UserFactory())
+    review.refresh_from_db()
+    assert review.helpful_count == 2
+    assert HelpfulVote.objects.count() == 2
+
+
+def test_no_helpful_vote_on_your_own_review(movie, reader):
+    review = ReviewFactory(movie=movie, user=reader)
+    with pytest.raises(ValidationError, match="own"):
+        services.review_mark_helpful(review=review, user=reader)
+    review.refresh_from_db()
+    assert review.helpful_count == 0
+
+
+def test_no_helpful_vote_on_a_pending_review(movie, newcomer, reader):
+    review = ReviewFactory(movie=movie, user=newcomer)
+    with pytest.raises(ValidationError):
+        services.review_mark_helpful(review=review, user=reader)
+
+
+# --- reports -----------------------------------------------------------------
+
+
+def test_reports_once_each_and_the_threshold_returns_the_review_to_pending(movie, settings):
+    settings.REVIEWS_REPORT_THRESHOLD = 2
+    review = ReviewFactory(movie=movie, rating=9)
+    first = UserFactory()
+    services.review_report(review=review, user=first, reason="spam")
+    with pytest.raises(ValidationError, match="already"):
+        services.review_report(review=review, user=first, reason="spam")
+    review.refresh_from_db()
+    assert (review.status, review.report_count) == (Review.Status.PUBLISHED, 1)
+    assert aggregate(movie)["count"] == 1
+
+    services.review_report(review=review, user=UserFactory(), reason="abuse")
+    review.refresh_from_db()
+    assert (review.status, review.report_count) == (Review.Status.PENDING, 2)
+    assert aggregate(movie)["count"] == 0
+
+
+def test_approving_a_reported_review_closes_reports_and_counts_it_again(movie, editor, settings):
+    settings.REVIEWS_REPORT_THRESHOLD = 1
+    review = ReviewFactory(movie=movie, rating=9)
+    services.review_report(review=review, user=UserFactory(), reason="spam")
+    services.reviews_moderate(reviews=[review], status=Review.Status.PUBLISHED, moderator=editor)
+    review.refresh_from_db()
+    assert (review.status, review.report_count) == (Review.Status.PUBLISHED, 0)
+    assert not ReviewReport.objects.filter(is_open=True).exists()
+    assert aggregate(movie)["count"] == 1
+    # A new reader's report counts afresh; the first reader still cannot report twice.
+    services.review_report(review=review, user=UserFactory(), reason="spam")
+    review.refresh_from_db()
+    assert review.status == Review.Status.PENDING
+
+
+def test_an_author_whose_review_was_reported_cannot_republish_it_by_editing(movie, settings):
+    settings.REVIEWS_REPORT_THRESHOLD = 1
+    review = ReviewFactory(movie=movie)
+    services.review_report(review=review, user=UserFactory(), reason="abuse")
+    edited = services.review_submit(
+        movie=movie, user=review.user, rating=8, body=REVIEW_TEXT + " Changed."
+    )
+    assert edited.status == Review.Status.PENDING
+
+
+# --- recomputing -------------------------------------------------------------
+
+
+def test_recompute_finds_and_fixes_a_tampered_aggregate(movie):
+    RatingFactory(movie=movie, rating=6)
+    RatingFactory(movie=movie, rating=8)
+    type(movie).objects.filter(pk=movie.pk).update(rating_count=3, rating_sum=20, rating_6=2)
+    [difference] = services.ratings_differences()
+    assert "rating_count 3 -> 2" in difference.describe()
+    services.ratings_recompute()
+    assert services.ratings_differences() == []
+    assert aggregate(movie) == {"count": 2, "sum": 14, "histogram": {6: 1, 8: 1}, "mean": 7.0}
