@@ -221,15 +221,6 @@ def movie_description(movie, assessment, *, length=DESCRIPTION_LENGTH):
     return _truncate(f"{question} {answer}{joiner}{detail}", length)
 
 
-def person_description(person, film_count, *, length=DESCRIPTION_LENGTH):
-    films = f"{film_count} film{'s' if film_count != 1 else ''}"
-    return _truncate(
-        f"{person.name}: {films} with verdicts on whether each is worth watching, "
-        "from box-office figures and our readers' ratings.",
-        length,
-    )
-
-
 def genre_description(genre, film_count, *, length=DESCRIPTION_LENGTH):
     films = f"{film_count} {genre.name} film{'s' if film_count != 1 else ''}"
     return _truncate(

@@ -63,11 +63,6 @@ def movie_description(movie, assessment):
 
 
 @register.simple_tag
-def person_description(person, film_count):
-    return seo.person_description(person, film_count)
-
-
-@register.simple_tag
 def genre_description(genre, film_count):
     return seo.genre_description(genre, film_count)
 

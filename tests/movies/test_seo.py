@@ -3,6 +3,7 @@
 import datetime
 import json
 import re
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -273,3 +274,135 @@ def test_a_poster_makes_a_portrait_summary_card():
 )
 def test_canonical_path(query, page, expected):
     assert seo.canonical_path("/movies/", QueryDict(query), page_number=page) == expected
+
+
+# --- on the pages ----------------------------------------------------------------
+
+
+class _Head(HTMLParser):
+    """The <head>'s title, metas, links and JSON-LD blocks, with entities decoded."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.title, self.meta, self.links, self.jsonld = "", {}, {}, []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "meta" and "content" in attrs:
+            key = attrs.get("property") or attrs.get("name")
+            self.meta.setdefault(key, attrs["content"])
+        elif tag == "link":
+            self.links.setdefault(attrs.get("rel"), attrs.get("href"))
+        elif tag == "title" or (tag == "script" and attrs.get("type") == "application/ld+json"):
+            self._in = tag
+            if tag == "script":
+                self.jsonld.append("")
+
+    def handle_endtag(self, tag):
+        self._in = None
+
+    def handle_data(self, data):
+        if self._in == "title":
+            self.title += data
+        elif self._in == "script":
+            self.jsonld[-1] += data
+
+
+def _head(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    head = _Head()
+    head.feed(response.content.decode())
+    return head
+
+
+@pytest.mark.django_db
+def test_verdict_page_carries_one_json_ld_block_and_its_cards_with_hostile_text(client):
+    movie = _film(title=HOSTILE)
+
+    head = _head(client, f"{movie.get_absolute_url()}?country=GB")
+
+    assert len(head.jsonld) == 1
+    film = json.loads(head.jsonld[0])["@graph"][0]
+    assert film["name"] == HOSTILE
+    assert head.title.startswith(f"Is {HOSTILE} (2020) worth watching?")
+    assert head.meta["og:title"] == f"Is {HOSTILE} (2020) worth watching? Too early to say"
+    assert head.meta["og:type"] == "video.movie"
+    assert head.meta["description"].startswith(f"Is {' '.join(HOSTILE.split())} (2020)")
+    assert head.links["canonical"] == f"http://testserver{movie.get_absolute_url()}"
+    assert head.meta["og:url"] == head.links["canonical"]
+    assert head.links["alternate"] == "/feeds/verdicts/"
+
+
+@pytest.mark.django_db
+def test_verdict_page_marks_up_our_rating_and_published_reviews(client, settings):
+    from reviews.models import Review
+
+    settings.JSONLD_MIN_RATINGS = 2
+    movie = _film()
+    for n, rating in enumerate([9, 6]):
+        Review.objects.create(
+            movie=movie,
+            user=UserFactory(username=f"critic{n}"),
+            rating=rating,
+            body=f"Review {n} </script>",
+            status=Review.Status.PUBLISHED,
+        )
+    Review.objects.create(
+        movie=movie, user=UserFactory(), rating=1, body="Pending", status=Review.Status.PENDING
+    )
+    Movie.objects.filter(pk=movie.pk).update(rating_count=2, rating_sum=15)
+
+    film = json.loads(_head(client, movie.get_absolute_url()).jsonld[0])["@graph"][0]
+
+    assert film["aggregateRating"]["ratingValue"] == 7.5
+    assert film["aggregateRating"]["ratingCount"] == 2
+    assert sorted(r["reviewBody"] for r in film["review"]) == [
+        "Review 0 </script>",
+        "Review 1 </script>",
+    ]
+    assert {r["author"]["name"] for r in film["review"]} == {"critic0", "critic1"}
+
+
+@pytest.mark.django_db
+def test_every_page_type_has_its_own_title_description_and_canonical(client):
+    movie = _film()
+    for _ in range(25):  # two pages of the list
+        MovieFactory()
+    person = movie.credits.first().person
+    urls = [
+        "/",
+        "/movies/",
+        "/movies/?page=2",
+        "/genres/drama/",
+        person.get_absolute_url(),
+        movie.get_absolute_url(),
+    ]
+
+    heads = {url: _head(client, url) for url in urls}
+
+    assert len({h.title for h in heads.values()}) == len(urls)
+    assert len({h.meta["description"] for h in heads.values()}) == len(urls)
+    assert {url: h.links["canonical"] for url, h in heads.items()} == {
+        url: f"http://testserver{url}" for url in urls
+    }
+    for head in heads.values():
+        for key in (
+            "og:title",
+            "og:description",
+            "og:url",
+            "og:image",
+            "og:image:width",
+            "og:image:height",
+            "og:site_name",
+            "twitter:card",
+        ):
+            assert head.meta.get(key), key
+
+
+@pytest.mark.django_db
+def test_filtered_lists_canonicalise_to_the_plain_list(client):
+    MovieFactory(genres=[GenreFactory(name="Drama")])
+    head = _head(client, "/movies/?genre=drama&sort=title&page=1")
+    assert head.links["canonical"] == "http://testserver/movies/"
