@@ -1,0 +1,149 @@
+"""Sign up, log in (throttled), log out, password reset and the header links."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+LOGIN = "/accounts/login/"
+
+
+def signup(client, **overrides):
+    data = {
+        "username": "grace",
+        "email": "grace@example.com",
+        "password1": "a-Long-unusual-passphrase-42",
+        "password2": "a-Long-unusual-passphrase-42",
+        **overrides,
+    }
+    return client.post(reverse("reviews:signup"), data)
+
+
+def test_signup_creates_the_account_and_logs_in(client):
+    response = signup(client)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reviews:profile", args=["grace"])
+    user = get_user_model().objects.get(username="grace")
+    assert user.email == "grace@example.com"
+    assert client.get(response["Location"]).context["user"] == user
+
+
+def test_signup_returns_to_next(client):
+    response = signup(client, next="/movies/one-second-2020/review/")
+    assert response["Location"] == "/movies/one-second-2020/review/"
+    assert signup(Client(), username="eve", email="e@example.com", next="https://evil.example/")[
+        "Location"
+    ] == reverse("reviews:profile", args=["eve"])
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"password1": "password", "password2": "password"}, "This password is too common"),
+        ({"password1": "12345678901", "password2": "12345678901"}, "entirely numeric"),
+        ({"password2": "something-else-entirely"}, "didn’t match"),
+        ({"email": "not-an-email"}, "Enter a valid email address"),
+        ({"username": "bad name!"}, "Enter a valid username"),
+    ],
+)
+def test_signup_errors_are_clear_and_nothing_is_created(client, overrides, message):
+    response = signup(client, **overrides)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not get_user_model().objects.exists()
+
+
+def test_signup_refuses_a_taken_username_or_email(client):
+    UserFactory(username="grace", email="other@example.com")
+    assert "already exists" in signup(client).content.decode()
+    assert (
+        "already uses this email"
+        in signup(client, username="grace2", email="OTHER@example.com").content.decode()
+    )
+    assert get_user_model().objects.count() == 1
+
+
+def test_signup_honeypot(client):
+    response = signup(client, website="x")
+    assert "looks automated" in response.content.decode()
+    assert not get_user_model().objects.exists()
+
+
+def test_login_failure_says_the_same_whether_or_not_the_account_exists(client):
+    UserFactory(username="ada")
+    known = client.post(LOGIN, {"username": "ada", "password": "wrong"}).content.decode()
+    unknown = client.post(LOGIN, {"username": "nobody", "password": "wrong"}).content.decode()
+    message = "Please enter a correct username and password"
+    assert message in known and message in unknown
+
+
+def test_login_and_logout_by_post(client):
+    UserFactory(username="ada")
+    response = client.post(LOGIN, {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert reverse("reviews:profile", args=["ada"]) in html
+    assert 'action="/accounts/logout/"' in html
+    assert client.get("/accounts/logout/").status_code == 405  # GET never logs out
+    client.post("/accounts/logout/")
+    assert "Log in" in client.get("/").content.decode()
+
+
+def test_login_locks_out_after_five_failures_with_a_clear_429(client, settings):
+    settings.AXES_FAILURE_LIMIT = 5
+    UserFactory(username="ada")
+    for _ in range(5):
+        response = client.post(LOGIN, {"username": "ada", "password": "wrong"})
+    response = client.post(LOGIN, {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many failed log-ins" in html
+    assert "1 hour" in html
+    assert "_auth_user_id" not in client.session
+    # Another account from the same address is not locked.
+    UserFactory(username="bob")
+    assert client.post(LOGIN, {"username": "bob", "password": PASSWORD}).status_code == 302
+
+
+def test_lockout_is_the_same_for_an_account_that_does_not_exist(client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(3):
+        response = client.post(LOGIN, {"username": "ghost", "password": "wrong"})
+    assert response.status_code == 429
+
+
+def test_password_reset_says_the_same_and_mails_only_real_accounts(client):
+    UserFactory(username="ada", email="ada@example.com")
+    real = client.post("/accounts/password_reset/", {"email": "ada@example.com"}, follow=True)
+    fake = client.post("/accounts/password_reset/", {"email": "nobody@example.com"}, follow=True)
+    assert real.content == fake.content
+    assert "If an account uses that address" in real.content.decode()
+    assert len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_link_lets_the_reader_choose_a_new_password(client):
+    user = UserFactory(username="ada", email="ada@example.com")
+    client.post("/accounts/password_reset/", {"email": "ada@example.com"})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    form = client.get(link.split("testserver")[1], follow=True)
+    assert "Choose a new password" in form.content.decode()
+    new = "another-Long-passphrase-77"
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True
+    )
+    assert "Your password is changed" in done.content.decode()
+    user.refresh_from_db()
+    assert user.check_password(new)
+
+
+def test_header_shows_log_in_and_sign_up_to_anonymous_readers(client):
+    html = client.get("/").content.decode()
+    assert 'href="/accounts/login/?next=/"' in html
+    assert 'href="/accounts/signup/"' in html

@@ -1,0 +1,108 @@
+"""The verdict page's reader reviews and audience rating."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from reviews.selectors import site_mean, verdict_page_reviews, weighted_audience_rating
+from tests.factories import MovieFactory, RatingFactory, ReviewFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def count_queries(client, url):
+    client.get(url)  # warm the shared cache (ladder, site mean) as in production
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_verdict_page_queries_do_not_grow_with_reviews(client, movie, reader, settings):
+    """Guards against N+1: 150 reviews cost what 0 do (first reviews, own review and
+    totals come from one query), anonymous and logged in."""
+    settings.REVIEWS_PER_HOUR = 1000
+    url = movie.get_absolute_url()
+    empty_anonymous = count_queries(client, url)
+    client.force_login(reader)
+    empty_reader = count_queries(client, url)
+
+    ReviewFactory(movie=movie, user=reader, rating=9)
+    for n in range(150):
+        factory = ReviewFactory if n % 3 else RatingFactory
+        factory(movie=movie, rating=n % 10 + 1)
+    full_reader = count_queries(client, url)
+    client.logout()
+    full_anonymous = count_queries(client, url)
+
+    assert full_anonymous == empty_anonymous
+    assert full_reader == empty_reader
+    assert full_anonymous <= 6
+    assert full_reader <= 8
+
+
+def test_first_reviews_are_the_most_helpful_and_own_review_is_apart(movie, reader):
+    ReviewFactory(movie=movie, user=reader, headline="Mine")
+    reviews = [ReviewFactory(movie=movie, headline=f"Other {n}") for n in range(5)]
+    type(reviews[0]).objects.filter(pk=reviews[4].pk).update(helpful_count=3)
+    context = verdict_page_reviews(movie=movie, user=reader)
+    assert context["own_review"].headline == "Mine"
+    assert [r.headline for r in context["reviews_preview"]][0] == "Other 4"
+    assert len(context["reviews_preview"]) == 3
+    assert "Mine" not in [r.headline for r in context["reviews_preview"]]
+    assert context["review_total"] == 6
+
+
+def test_own_pending_review_shows_to_its_author_only(client, movie, newcomer):
+    ReviewFactory(movie=movie, user=newcomer, headline="Waiting")
+    assert verdict_page_reviews(movie=movie, user=newcomer)["own_review"].status == "pending"
+    client.force_login(newcomer)
+    html = client.get(movie.get_absolute_url()).content.decode()
+    assert "waiting for an editor" in html
+    client.logout()
+    assert "Waiting" not in client.get(movie.get_absolute_url()).content.decode()
+
+
+def test_anonymous_reader_is_invited_to_log_in(client, movie):
+    html = client.get(movie.get_absolute_url()).content.decode()
+    review_url = reverse("reviews:edit", args=[movie.slug])
+    assert f"/accounts/login/?next={review_url}" in html
+    assert "No written reviews yet" in html
+
+
+def test_weighted_rating_pulls_few_votes_towards_the_site_mean(settings):
+    settings.WEIGHTED_RATING_MIN_VOTES = 10
+    popular, obscure = MovieFactory(), MovieFactory()
+    for _ in range(30):
+        RatingFactory(movie=popular, rating=6)
+    RatingFactory(movie=obscure, rating=10)
+    obscure.refresh_from_db()
+    # C = (30*6 + 10) / 31; WR = 1/11 * 10 + 10/11 * C
+    c = (30 * 6 + 10) / 31
+    assert site_mean() == pytest.approx(c)
+    assert weighted_audience_rating(obscure) == pytest.approx(10 / 11 + 10 / 11 * c)
+    assert weighted_audience_rating(MovieFactory()) is None
+
+
+def test_site_mean_is_cached_in_the_shared_cache(django_assert_num_queries):
+    RatingFactory(rating=4)
+    site_mean()
+    with django_assert_num_queries(0):
+        assert site_mean() == 4.0
+
+
+def test_verdict_uses_the_weighted_audience_rating_once_enough_readers_rated(client, settings):
+    settings.MIN_RATINGS_FOR_VERDICT = 5
+    settings.WEIGHTED_RATING_MIN_VOTES = 5
+    movie = MovieFactory(external_rating="9.0", external_rating_source="IMDb")
+    for _ in range(4):
+        RatingFactory(movie=movie, rating=2)
+    before = client.get(movie.get_absolute_url()).context["assessment"]
+    assert before.rating.is_audience is False  # too few of ours: the labelled outside rating
+    RatingFactory(movie=movie, rating=2)
+    after = client.get(movie.get_absolute_url()).context["assessment"]
+    assert after.rating.is_audience is True
+    assert after.answer == "no"
+    assert after.rating.value == pytest.approx(2.0)  # the only film: C is its own mean
+    html = client.get(movie.get_absolute_url()).content.decode()
+    assert "IMDb" in html  # the external rating stays, labelled
