@@ -325,6 +325,7 @@ class PersonAdmin(admin.ModelAdmin):
     form = PersonAdminForm
     search_fields = ["name"]
     list_display = ["photo_thumbnail", "name", "credit_count", "updated_at"]
+    ordering = ["name"]
     list_display_links = ["name"]
     prepopulated_fields = {"slug": ("name",)}
     fields = ["name", "slug", "photo", "photo_preview", "external_id"]
@@ -350,6 +351,7 @@ class PersonAdmin(admin.ModelAdmin):
 class GenreAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     list_display = ["name", "slug", "film_count"]
+    ordering = ["name"]
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):
@@ -366,6 +368,7 @@ class ProviderAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["name"]
     list_display = ["name", "homepage", "offer_count"]
+    ordering = ["name"]
     prepopulated_fields = {"slug": ("name",)}
 
     def get_queryset(self, request):

@@ -1,0 +1,590 @@
+"""The editors' admin through the test client, as an editor (not a superuser) uses it."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from movies.models import LADDER_CACHE_KEY, Credit, Movie, VerdictBand
+from tests.factories import (
+    CreditFactory,
+    GenreFactory,
+    MovieFactory,
+    PersonFactory,
+    ProviderFactory,
+    UserFactory,
+)
+
+ADD_URL = reverse("admin:movies_movie_add")
+LIST_URL = reverse("admin:movies_movie_changelist")
+
+
+def change_url(movie):
+    return reverse("admin:movies_movie_change", args=[movie.pk])
+
+
+@pytest.fixture
+def editor(db):
+    user = UserFactory(username="editor-in-test", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+def inline(prefix, rows, initial=0):
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i, row in enumerate(rows):
+        data.update({f"{prefix}-{i}-{key}": value for key, value in row.items()})
+    return data
+
+
+def movie_post(*, credits=(), offers=(), regions=(), initial=(0, 0, 0), **fields):
+    """The admin's film form as a browser would post it, with its three inlines."""
+    data = {
+        "title": "One Second",
+        "original_title": "一秒钟",
+        "year": "2020",
+        "slug": "",
+        "release_date": "2020-11-27",
+        "runtime_minutes": "104",
+        "certification": "",
+        "logline": "A fugitive crosses the desert for one second of film.",
+        "synopsis": "",
+        "plot_summary": "",
+        "ending_breakdown": "",
+        "accuracy_label": "",
+        "historical_accuracy": "",
+        "performance_analysis": "",
+        "editorial_assessment": "",
+        "watch_if": "",
+        "answer_override": "",
+        "verdict_override": "",
+        "override_reason": "",
+        "external_rating": "7.3",
+        "external_rating_votes": "8500",
+        "external_rating_source": "IMDb",
+        "currency": "USD",
+        "budget": "1300000",
+        "worldwide_gross": "10800000",
+        "domestic_gross": "",
+        "box_office_source": "",
+        "box_office_as_of": "",
+        "status": "draft",
+        "published_at_0": "",
+        "published_at_1": "",
+        "external_id": "",
+    }
+    data.update({key: value for key, value in fields.items()})
+    data.update(inline("credits", list(credits), initial[0]))
+    data.update(inline("availabilities", list(offers), initial[1]))
+    data.update(inline("regional_grosses", list(regions), initial[2]))
+    return data
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+# --- access -----------------------------------------------------------------------
+
+
+def test_editors_reach_the_catalogue_but_not_users(editor_client):
+    assert editor_client.get(LIST_URL).status_code == 200
+    for name in ["person", "genre", "provider", "verdictband"]:
+        assert editor_client.get(reverse(f"admin:movies_{name}_changelist")).status_code == 200
+    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+# --- create and edit ----------------------------------------------------------------
+
+
+def test_create_then_edit_a_film_with_its_inlines(editor_client):
+    drama, history = GenreFactory(name="Drama"), GenreFactory(name="History")
+    zhang_yi, liu = PersonFactory(name="Zhang Yi"), PersonFactory(name="Liu Haocun")
+    apple = ProviderFactory(name="Apple TV")
+
+    response = editor_client.post(
+        ADD_URL,
+        movie_post(
+            genres=[drama.pk, history.pk],
+            main_genre=drama.pk,
+            credits=[
+                {
+                    "person": liu.pk,
+                    "role": "cast",
+                    "character_name": "Liu Girl",
+                    "billing_order": "1",
+                },
+                {
+                    "person": zhang_yi.pk,
+                    "role": "cast",
+                    "character_name": "Zhang Jiusheng",
+                    "billing_order": "2",
+                },
+            ],
+            offers=[
+                {
+                    "provider": apple.pk,
+                    "country": "US",
+                    "kind": "rent",
+                    "link": "https://tv.apple.com/",
+                    "price": "",
+                    "price_currency": "",
+                    "last_checked": "2026-01-18",
+                }
+            ],
+            regions=[{"region": "China", "amount": "10600000", "as_of": ""}],
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    movie = Movie.objects.get()
+    assert movie.slug == "one-second-2020"  # made from title and year when left empty
+    assert movie.box_office_multiple == pytest.approx(8.3077, abs=1e-3)
+    assert [c.person.name for c in movie.credits.order_by("billing_order")] == [
+        "Liu Haocun",
+        "Zhang Yi",
+    ]
+    assert movie.availabilities.get().provider == apple
+    assert movie.regional_grosses.get().amount == 10_600_000
+
+    lead = movie.credits.get(billing_order=1)
+    second = movie.credits.get(billing_order=2)
+    offer = movie.availabilities.get()
+    region = movie.regional_grosses.get()
+    fan_wei = PersonFactory(name="Fan Wei")
+    response = editor_client.post(
+        change_url(movie),
+        movie_post(
+            slug=movie.slug,
+            runtime_minutes="105",
+            genres=[drama.pk, history.pk],
+            main_genre=drama.pk,
+            initial=(2, 1, 1),
+            credits=[
+                {
+                    "id": lead.pk,
+                    "movie": movie.pk,
+                    "person": liu.pk,
+                    "role": "cast",
+                    "character_name": "Orphan Liu",
+                    "billing_order": "1",
+                },
+                {
+                    "id": second.pk,
+                    "movie": movie.pk,
+                    "person": zhang_yi.pk,
+                    "role": "cast",
+                    "character_name": "Zhang Jiusheng",
+                    "billing_order": "2",
+                },
+                {
+                    "person": fan_wei.pk,
+                    "role": "cast",
+                    "character_name": "Mr. Movie",
+                    "billing_order": "3",
+                },
+            ],
+            offers=[
+                {
+                    "id": offer.pk,
+                    "movie": movie.pk,
+                    "provider": apple.pk,
+                    "country": "US",
+                    "kind": "rent",
+                    "link": "https://tv.apple.com/",
+                    "price": "3.99",
+                    "price_currency": "USD",
+                    "last_checked": "2026-01-18",
+                }
+            ],
+            regions=[
+                {
+                    "id": region.pk,
+                    "movie": movie.pk,
+                    "region": "China",
+                    "amount": "10600000",
+                    "as_of": "",
+                }
+            ],
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    movie.refresh_from_db()
+    assert movie.runtime_minutes == 105
+    assert movie.credits.count() == 3
+    assert movie.credits.get(billing_order=1).character_name == "Orphan Liu"
+    assert movie.availabilities.get().price == Decimal("3.99")
+
+
+# --- refusals, each with a clear message ----------------------------------------------
+
+
+def form_errors(response):
+    assert response.status_code == 200, "the form should be shown again with errors"
+    return response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        (
+            "budget",
+            "-5",
+            "A budget cannot be negative: enter 0 or more, in whole units of the currency.",
+        ),
+        (
+            "worldwide_gross",
+            "-1",
+            "A worldwide gross cannot be negative: enter 0 or more, in "
+            "whole units of the currency.",
+        ),
+        ("domestic_gross", "-1", "A domestic gross cannot be negative"),
+        ("runtime_minutes", "0", "A runtime must be at least 1 minute."),
+        ("runtime_minutes", "-10", "A runtime must be at least 1 minute."),
+    ],
+)
+def test_impossible_figures_are_refused(editor_client, field, value, message):
+    response = editor_client.post(ADD_URL, movie_post(**{field: value}))
+    assert form_errors(response)[field][0].startswith(message)
+    assert not Movie.objects.exists()
+
+
+def test_main_genre_must_be_one_of_the_genres(editor_client):
+    drama, history = GenreFactory(name="Drama"), GenreFactory(name="History")
+    response = editor_client.post(ADD_URL, movie_post(genres=[history.pk], main_genre=drama.pk))
+    assert form_errors(response)["main_genre"] == [
+        "The main genre must be one of the film's genres: tick Drama under Genres, or pick "
+        "another main genre."
+    ]
+
+
+def test_override_needs_a_reason(editor_client):
+    response = editor_client.post(ADD_URL, movie_post(answer_override="yes"))
+    assert "readers see it" in form_errors(response)["override_reason"][0]
+
+
+def test_duplicate_credit_is_refused_naming_the_person(editor_client):
+    zhang_yi = PersonFactory(name="Zhang Yi")
+    row = {"person": zhang_yi.pk, "role": "cast", "character_name": "", "billing_order": ""}
+    response = editor_client.post(ADD_URL, movie_post(credits=[row, dict(row)]))
+    assert response.status_code == 200
+    formset = next(
+        f for f in response.context["inline_admin_formsets"] if f.formset.prefix == "credits"
+    ).formset
+    assert formset.non_form_errors() == ["Zhang Yi is listed twice as Cast."]
+    assert "Zhang Yi is listed twice as Cast." in response.content.decode()
+    assert not Movie.objects.exists() and not Credit.objects.exists()
+
+
+def test_same_person_may_direct_and_act(editor_client):
+    person = PersonFactory(name="Jiang Wen")
+    response = editor_client.post(
+        ADD_URL,
+        movie_post(
+            credits=[
+                {"person": person.pk, "role": "cast", "character_name": "", "billing_order": "1"},
+                {
+                    "person": person.pk,
+                    "role": "director",
+                    "character_name": "",
+                    "billing_order": "",
+                },
+            ]
+        ),
+    )
+    assert response.status_code == 302
+
+
+def test_duplicate_offer_and_region_are_refused(editor_client):
+    apple = ProviderFactory(name="Apple TV")
+    offer = {
+        "provider": apple.pk,
+        "country": "GB",
+        "kind": "buy",
+        "link": "",
+        "price": "",
+        "price_currency": "",
+        "last_checked": "2026-01-18",
+    }
+    response = editor_client.post(
+        ADD_URL,
+        movie_post(
+            offers=[offer, dict(offer)],
+            regions=[
+                {"region": "China", "amount": "1", "as_of": ""},
+                {"region": "china", "amount": "2", "as_of": ""},
+            ],
+        ),
+    )
+    page = response.content.decode()
+    assert "The offer to buy on Apple TV in United Kingdom is listed twice." in page
+    assert "The region china is listed twice." in page
+    assert not Movie.objects.exists()
+
+
+# --- the film list ------------------------------------------------------------------------
+
+
+def make_films(count):
+    drama = GenreFactory(name="Drama")
+    for n in range(count):
+        movie = MovieFactory(
+            budget=1_000_000,
+            worldwide_gross=(n + 1) * 700_000,
+            external_rating=Decimal("7.1"),
+            external_rating_source="IMDb",
+            genres=[drama, GenreFactory(name=f"Genre {n % 5}")],
+        )
+        for order in range(1, 4):
+            CreditFactory(movie=movie, billing_order=order)
+
+
+def changelist_queries(client, **params):
+    cache.delete(LADDER_CACHE_KEY)
+    client.get(LIST_URL, params)  # warm the session and the ladder cache
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST_URL, params)
+    assert response.status_code == 200
+    return len(captured), response
+
+
+def test_film_list_queries_do_not_grow_with_the_films(editor_client):
+    """Guards against N+1 in the film list: poster, verdict, rating and status per row
+    come from the row itself (the verdict band is computed in SQL)."""
+    make_films(2)
+    few, _ = changelist_queries(editor_client)
+    make_films(40)
+    many, response = changelist_queries(editor_client)
+    assert many == few
+    assert response.context["cl"].result_count == 42
+
+
+def test_film_list_query_budget(editor_client, django_assert_max_num_queries):
+    """Guards against N+1 in the film list, with filters and search on, with 40 films."""
+    make_films(40)
+    editor_client.get(LIST_URL)
+    with django_assert_max_num_queries(10):
+        response = editor_client.get(LIST_URL, {"q": "Film", "band": "hit", "decade": "2020"})
+    assert response.status_code == 200
+
+
+def test_film_list_columns(editor_client):
+    draft = MovieFactory(title="Cliff Walkers", status=Movie.Status.DRAFT, published_at=None)
+    scheduled = MovieFactory(
+        title="Shadow", published_at=timezone.now() + datetime.timedelta(days=7)
+    )
+    public = MovieFactory(
+        title="One Second",
+        budget=1_300_000,
+        worldwide_gross=10_800_000,
+        external_rating=Decimal("7.3"),
+        external_rating_source="IMDb",
+    )
+    page = editor_client.get(LIST_URL).content.decode()
+    assert "Blockbuster (8.3x)" in page
+    assert "7.3/10 (IMDb)" in page
+    assert "Draft" in page and "Scheduled for" in page and "Public" in page
+    assert f'<a href="{draft.get_absolute_url()}">Preview</a>' in page
+    assert f'<a href="{scheduled.get_absolute_url()}">Preview</a>' in page
+    assert f'<a href="{public.get_absolute_url()}">View</a>' in page
+    assert "style=" not in page.split('id="result_list"')[1].split("</table>")[0]
+
+
+def test_search_finds_films_by_person(editor_client):
+    one_second = MovieFactory(title="One Second")
+    CreditFactory(movie=one_second, person=PersonFactory(name="Zhang Yi"))
+    CreditFactory(movie=one_second, person=PersonFactory(name="Fan Wei"))
+    MovieFactory(title="Parasite", original_title="기생충")
+    response = editor_client.get(LIST_URL, {"q": "zhang yi"})
+    assert list(response.context["cl"].result_list) == [one_second]
+    response = editor_client.get(LIST_URL, {"q": "기생충"})
+    assert [m.title for m in response.context["cl"].result_list] == ["Parasite"]
+
+
+def test_filters_by_band_decade_publication_and_genre(editor_client):
+    drama = GenreFactory(name="Drama")
+    hit = MovieFactory(title="Hit", year=2006, budget=40, worldwide_gross=110, genres=[drama])
+    flop = MovieFactory(title="Flop", year=2019, budget=95, worldwide_gross=75)
+    draft = MovieFactory(title="Draft", year=1999, status=Movie.Status.DRAFT, published_at=None)
+    scheduled = MovieFactory(
+        title="Later", published_at=timezone.now() + datetime.timedelta(days=3)
+    )
+
+    def titles(**params):
+        return {m.title for m in editor_client.get(LIST_URL, params).context["cl"].result_list}
+
+    assert titles(band="hit") == {hit.title}
+    assert titles(band="flop") == {flop.title}
+    assert titles(band="none") == {draft.title, scheduled.title}
+    assert titles(decade="2000") == {hit.title}
+    assert titles(decade="1990") == {draft.title}
+    assert titles(publication="draft") == {draft.title}
+    assert titles(publication="scheduled") == {scheduled.title}
+    assert titles(publication="public") == {hit.title, flop.title}
+    assert titles(genres__id__exact=drama.pk) == {hit.title}
+
+
+@pytest.mark.parametrize(
+    "params", [{"band": "nonsense"}, {"decade": "19x0"}, {"publication": "??"}]
+)
+def test_unknown_filter_values_do_not_break_the_list(editor_client, params):
+    MovieFactory()
+    assert editor_client.get(LIST_URL, params).status_code in (200, 302)
+
+
+# --- actions ------------------------------------------------------------------------------
+
+
+def test_publish_action(editor_client):
+    drafts = [MovieFactory(status=Movie.Status.DRAFT, published_at=None) for _ in range(2)]
+    later = timezone.now() + datetime.timedelta(days=10)
+    scheduled_draft = MovieFactory(status=Movie.Status.DRAFT, published_at=later)
+    already = MovieFactory()
+    response = editor_client.post(
+        LIST_URL,
+        {
+            "action": "publish",
+            "_selected_action": [m.pk for m in [*drafts, scheduled_draft, already]],
+        },
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Published 2 films. 1 film scheduled: public from the publish time set on it. "
+        "1 film was already published."
+    ]
+    for movie in drafts:
+        movie.refresh_from_db()
+        assert movie.is_public
+        assert timezone.now() - movie.published_at < datetime.timedelta(minutes=1)
+    scheduled_draft.refresh_from_db()
+    assert scheduled_draft.status == Movie.Status.PUBLISHED
+    assert scheduled_draft.published_at == later and not scheduled_draft.is_public
+
+
+def test_unpublish_action(editor_client):
+    public = [MovieFactory() for _ in range(3)]
+    draft = MovieFactory(status=Movie.Status.DRAFT, published_at=None)
+    response = editor_client.post(
+        LIST_URL,
+        {
+            "action": "unpublish",
+            "_selected_action": [m.pk for m in [*public, draft]],
+        },
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Unpublished 3 films: hidden from readers until published. 1 film was already a draft."
+    ]
+    assert not Movie.objects.published().exists()
+
+
+# --- view on site and preview ---------------------------------------------------------------
+
+
+def test_draft_has_a_preview_link_and_public_film_a_view_on_site_link(editor_client):
+    draft = MovieFactory(status=Movie.Status.DRAFT, published_at=None)
+    page = editor_client.get(change_url(draft)).content.decode()
+    assert f'href="{draft.get_absolute_url()}" class="viewsitelink">Preview draft</a>' in page
+    assert "View on site" not in page
+    assert editor_client.get(draft.get_absolute_url()).status_code == 200  # staff preview
+
+    public = MovieFactory()
+    page = editor_client.get(change_url(public)).content.decode()
+    assert "View on site" in page and "Preview draft" not in page
+
+
+def test_person_autocomplete_for_credits(editor_client):
+    PersonFactory(name="Zhang Yi")
+    PersonFactory(name="Zhang Yimou")
+    PersonFactory(name="Fan Wei")
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "movies",
+            "model_name": "credit",
+            "field_name": "person",
+            "term": "zhang",
+        },
+    )
+    assert sorted(r["text"] for r in response.json()["results"]) == ["Zhang Yi", "Zhang Yimou"]
+
+
+# --- the verdict ladder ----------------------------------------------------------------------
+
+
+def band_post(band, **changes):
+    data = {
+        "name": band.name,
+        "slug": band.slug,
+        "min_multiple": str(band.min_multiple),
+        "order": str(band.order),
+        "tone": band.tone,
+    }
+    data.update(changes)
+    return data
+
+
+def test_overlapping_band_is_refused(editor_client):
+    hit = VerdictBand.objects.get(slug="hit")
+    response = editor_client.post(
+        reverse("admin:movies_verdictband_change", args=[hit.pk]),
+        band_post(hit, min_multiple="4.5"),  # above Super hit's 4x
+    )
+    assert "Overlaps “Super hit”" in form_errors(response)["min_multiple"][0]
+    hit.refresh_from_db()
+    assert hit.min_multiple == Decimal("2.5")
+
+
+def test_deleting_the_lowest_band_is_refused(editor_client):
+    disaster = VerdictBand.objects.get(slug="disaster")
+    url = reverse("admin:movies_verdictband_delete", args=[disaster.pk])
+    response = editor_client.post(url, {"post": "yes"}, follow=True)
+    assert VerdictBand.objects.filter(pk=disaster.pk).exists()
+    assert messages_of(response)[0].startswith(
+        "Not deleted: the ladder would have a gap. The lowest band, Flop, starts at 0.50x"
+    )
+
+    response = editor_client.post(
+        reverse("admin:movies_verdictband_changelist"),
+        {
+            "action": "delete_bands",
+            "_selected_action": [disaster.pk],
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert VerdictBand.objects.filter(pk=disaster.pk).exists()
+    assert "the ladder would have a gap" in messages_of(response)[0]
+
+
+def test_deleting_a_top_band_works_and_refreshes_the_ladder(editor_client):
+    assert any(b.slug == "blockbuster" for b in VerdictBand.objects.ladder())
+    top = VerdictBand.objects.get(slug="blockbuster")
+    editor_client.post(
+        reverse("admin:movies_verdictband_changelist"),
+        {
+            "action": "delete_bands",
+            "_selected_action": [top.pk],
+            "post": "yes",
+        },
+    )
+    assert not VerdictBand.objects.filter(slug="blockbuster").exists()
+    assert [b.slug for b in VerdictBand.objects.ladder()][-1] == "super-hit"
