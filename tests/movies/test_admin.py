@@ -91,7 +91,7 @@ def movie_post(*, credits=(), offers=(), regions=(), initial=(0, 0, 0), **fields
         "published_at_1": "",
         "external_id": "",
     }
-    data.update({key: value for key, value in fields.items()})
+    data.update(fields)
     data.update(inline("credits", list(credits), initial[0]))
     data.update(inline("availabilities", list(offers), initial[1]))
     data.update(inline("regional_grosses", list(regions), initial[2]))
