@@ -169,3 +169,20 @@ def no_horizontal_overflow():
         ), f"the page scrolls sideways on {page.url}: {wide}"
 
     return check
+
+
+@pytest.fixture
+def log_in(live_server):
+    """log_in(page, user): the browser gets a logged-in session without the login form."""
+    from django.conf import settings
+    from django.test import Client
+
+    def log(page, user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        page.context.add_cookies(
+            [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+        )
+
+    return log

@@ -1,0 +1,129 @@
+"""A small catalogue for the browser tests: one richly filled verdict page and company."""
+
+import datetime
+
+from django.utils import timezone
+
+from movies.models import Availability, Credit, Movie, VerdictBand
+from movies.verdicts import DEFAULT_LADDER
+from reviews.models import Review
+from tests.factories import (
+    AvailabilityFactory,
+    CreditFactory,
+    GenreFactory,
+    MovieFactory,
+    PersonFactory,
+    ProviderFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct horse battery staple"
+REVIEWS_ON_FILM = 23  # more than one page of the reviews list (20 a page)
+REVIEW_TEXT = (
+    "A patient, funny and finally moving film about what the cinema meant to a town "
+    "that had nothing else; the projection scene alone is worth the ticket."
+)
+
+
+def catalogue():
+    """Returns the film the journeys visit: "One Second" (2020), with everything filled."""
+    # Browser tests run against a flushed database (transactional_db), which also
+    # drops the ladder the migrations seeded.
+    if not VerdictBand.objects.exists():
+        for name, minimum, order, tone in DEFAULT_LADDER:
+            VerdictBand.objects.create(name=name, min_multiple=minimum, order=order, tone=tone)
+    drama, history = GenreFactory(name="Drama"), GenreFactory(name="History")
+    film = MovieFactory(
+        title="One Second",
+        year=2020,
+        release_date=datetime.date(2020, 11, 27),
+        runtime_minutes=104,
+        certification="PG-13",
+        genres=[drama, history],
+        main_genre=drama,
+        logline="A fugitive and an orphan fight over a single reel of film in 1970s China.",
+        synopsis="A labour-camp escapee crosses the desert to see one newsreel frame.",
+        ending_breakdown="The reel survives; the frame he came for is lost to the desert.",
+        watch_if="love films about cinema\nenjoy slow-burning drama",
+        editorial_assessment="Zhang Yimou's love letter to film projection.",
+        budget=10_000_000,
+        worldwide_gross=28_000_000,
+        box_office_source="Studio figures",
+        external_rating="7.5",
+        external_rating_votes=12_000,
+        external_rating_source="IMDb",
+        is_featured=True,
+    )
+    CreditFactory(
+        movie=film,
+        person=PersonFactory(name="Zhang Yimou"),
+        role=Credit.Role.DIRECTOR,
+        billing_order=None,
+    )
+    CreditFactory(
+        movie=film,
+        person=PersonFactory(name="Zhang Yi"),
+        billing_order=1,
+        character_name="Zhang Jiusheng",
+    )
+    CreditFactory(
+        movie=film, person=PersonFactory(name="Liu Haocun"), billing_order=2, character_name="Liu"
+    )
+    AvailabilityFactory(
+        movie=film,
+        provider=ProviderFactory(name="Cinema Rental", slug="cr"),
+        country="US",
+        kind=Availability.Kind.RENT,
+    )
+    AvailabilityFactory(
+        movie=film,
+        provider=ProviderFactory(name="Britflix", slug="bf"),
+        country="GB",
+        kind=Availability.Kind.STREAM,
+    )
+
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    ratings = [8, 9, 7, 8, 6, 9, 10, 7, 8, 8, 5, 9, 8, 7, 9, 8, 6, 8, 9, 7, 8, 10, 7]
+    for n, rating in enumerate(ratings[:REVIEWS_ON_FILM]):
+        review = Review.objects.create(
+            movie=film,
+            user=UserFactory(username=f"critic{n:02d}"),
+            rating=rating,
+            headline=f"Review number {n + 1}",
+            body=REVIEW_TEXT,
+            status=Review.Status.PUBLISHED,
+            helpful_count=REVIEWS_ON_FILM - n,
+        )
+        Review.objects.filter(pk=review.pk).update(created_at=long_ago)
+    counts = {f"rating_{r}": ratings[:REVIEWS_ON_FILM].count(r) for r in range(1, 11)}
+    Movie.objects.filter(pk=film.pk).update(
+        rating_count=REVIEWS_ON_FILM,
+        rating_sum=sum(ratings[:REVIEWS_ON_FILM]),
+        audience_rating=sum(ratings[:REVIEWS_ON_FILM]) / REVIEWS_ON_FILM,
+        **counts,
+    )
+
+    comedy = GenreFactory(name="Comedy")
+    for n, (title, gross) in enumerate(
+        [("Paper Moon", 30_000_000), ("The Long Goodbye", 4_000_000), ("Tampopo", None)]
+    ):
+        other = MovieFactory(
+            title=title,
+            year=1973 + n * 6,
+            genres=[comedy, drama],
+            budget=5_000_000 if gross else None,
+            worldwide_gross=gross,
+        )
+        CreditFactory(movie=other, person=PersonFactory(name=f"Actor {n}"), billing_order=1)
+    MovieFactory(title="Unfinished Draft", status=Movie.Status.DRAFT, published_at=None)
+    film.refresh_from_db()
+    return film
+
+
+def reader(username="newcomer"):
+    """An account old enough that its written reviews are published at once."""
+    return UserFactory(
+        username=username,
+        password=PASSWORD,
+        date_joined=timezone.now() - datetime.timedelta(days=365),
+    )

@@ -1,0 +1,85 @@
+"""A reader signs up, rates and reviews, edits, deletes; the review form by keyboard alone."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e import data
+
+REVIEW = (
+    "Quietly devastating. The projectionist's scenes are a love letter to celluloid, and "
+    "the last shot stays with you for days afterwards."
+)
+
+
+def test_reader_signs_up_reviews_edits_and_deletes(page, shoot):
+    data.catalogue()
+    page.goto("/movies/one-second-2020/")
+
+    page.locator("#reviews").get_by_role("link", name="sign up").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign up")
+    page.get_by_label("Username").fill("first_timer")
+    page.get_by_label("Email").fill("first@example.com")
+    page.get_by_label("Password:", exact=True).fill(data.PASSWORD)
+    page.get_by_label("Password confirmation").fill(data.PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+
+    # Back where the reader was going: the review form, logged in.
+    expect(page).to_have_url(re.compile("/movies/one-second-2020/review/$"))
+    expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_visible()
+    page.get_by_label("8", exact=True).check()
+    page.get_by_label("Headline (optional)").fill("A love letter to film")
+    page.get_by_label("Your review (optional)").fill(REVIEW)
+    page.get_by_role("button", name="Publish").click()
+
+    expect(page).to_have_url(re.compile("/movies/one-second-2020/#your-review$"))
+    own = page.locator("#your-review")
+    expect(own).to_contain_text("You rated it 8/10")
+    expect(own).to_contain_text("waiting for an editor")  # a new account's text is moderated
+    shoot(page, "journey-own-review")
+
+    own.get_by_role("link", name="Edit your review").click()
+    expect(page.get_by_label("8", exact=True)).to_be_checked()
+    page.get_by_label("6", exact=True).check()
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator("#your-review")).to_contain_text("You rated it 6/10")
+
+    page.locator("#your-review").get_by_role("link", name="Delete your review").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Delete your review")
+    page.get_by_role("button", name="Yes, delete it").click()
+    expect(page.get_by_text("Your review and rating are deleted.")).to_be_visible()
+    expect(page.locator("#your-review")).not_to_contain_text("You rated it")
+    expect(page.get_by_role("link", name="Rate or review this film")).to_be_visible()
+
+
+def test_review_form_works_with_the_keyboard_alone(page, log_in):
+    data.catalogue()
+    log_in(page, data.reader())
+    page.goto("/movies/one-second-2020/review/")
+
+    # Tab from the top of the page until the first rating choice has focus.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "rating":
+            break
+    else:
+        raise AssertionError("Tab never reached the rating")
+    focused = page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle"
+        " + getComputedStyle(document.activeElement).boxShadow"
+    )
+    assert focused != "none" + "none", "the focused control shows no focus indicator"
+    page.keyboard.press("ArrowDown")  # 10 -> 9 within the radio group
+    page.keyboard.press("Tab")
+    page.keyboard.type("Slow, then wonderful")
+    page.keyboard.press("Tab")
+    page.keyboard.type(REVIEW)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # the spoilers box
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Publish"
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile("/movies/one-second-2020/#your-review$"))
+    expect(page.locator("#your-review")).to_contain_text("You rated it 9/10")
+    expect(page.get_by_text("Thank you: your review is published.")).to_be_visible()
