@@ -1,0 +1,52 @@
+"""Invariants the database itself holds, whatever code writes."""
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from reviews.models import HelpfulVote, Review, ReviewReport
+from tests.factories import ReviewFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_review_per_reader_per_film(movie, reader):
+    Review.objects.create(movie=movie, user=reader, rating=5)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.create(movie=movie, user=reader, rating=6)
+
+
+@pytest.mark.parametrize("rating", [0, 11])
+def test_rating_must_be_1_to_10(movie, reader, rating):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.create(movie=movie, user=reader, rating=rating)
+
+
+def test_body_is_at_most_10000_characters(movie, reader):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Review.objects.create(movie=movie, user=reader, rating=5, body="x" * 10_001)
+    Review.objects.create(movie=movie, user=reader, rating=5, body="x" * 10_000)
+
+
+def test_one_helpful_vote_and_one_report_per_reader(movie, reader):
+    review = ReviewFactory(movie=movie)
+    HelpfulVote.objects.create(review=review, user=reader)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HelpfulVote.objects.create(review=review, user=reader)
+    ReviewReport.objects.create(review=review, user=reader)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewReport.objects.create(review=review, user=reader)
+
+
+def test_a_review_written_outside_the_services_waits_uncounted(movie, reader):
+    """The default status is pending, so a stray ORM write cannot skew the aggregate."""
+    review = Review.objects.create(movie=movie, user=reader, rating=5, body="x" * 200)
+    assert review.status == Review.Status.PENDING
+
+
+def test_accounts_with_reviews_are_deactivated_not_deleted(movie):
+    author = UserFactory()
+    ReviewFactory(movie=movie, user=author)
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError):
+        author.delete()
