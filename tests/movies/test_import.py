@@ -1,0 +1,290 @@
+"""manage.py import_movies with files in the documented format (CSV and JSON Lines)."""
+
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from movies import importers
+from movies.models import Credit, Genre, Movie, Person
+
+DATA = Path(__file__).parent / "data"
+HEADER = (
+    "title,year,genres,budget,release_date,runtime_minutes,external_rating,external_rating_source"
+)
+
+
+def run(*args):
+    """Runs the command; returns (stdout, stderr, the CommandError or None)."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import_movies", *map(str, args), stdout=out, stderr=err)
+    except CommandError as exc:
+        return out.getvalue(), err.getvalue(), exc
+    return out.getvalue(), err.getvalue(), None
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["films.csv", "films.jsonl"])
+def test_every_column_lands_on_the_film(name):
+    out, err, error = run(DATA / name)
+
+    assert error is None, err
+    assert "2 created, 0 updated, 0 unchanged, 0 failed" in out
+    film = Movie.objects.get(external_id="tt11214558")
+    assert (film.title, film.original_title, film.year) == ("One Second", "一秒钟", 2020)
+    assert str(film.release_date) == "2020-11-27"
+    assert film.runtime_minutes == 104
+    assert film.certification == "PG-13"
+    assert (film.budget, film.worldwide_gross, film.domestic_gross) == (
+        15_000_000,
+        42_000_000,
+        None,
+    )
+    assert film.currency == "CNY"
+    assert film.box_office_multiple == pytest.approx(2.8)
+    assert film.external_rating == Decimal("7.4")
+    assert (film.external_rating_votes, film.external_rating_source) == (12345, "IMDb")
+    assert '"reel" girl' in film.synopsis
+    assert sorted(g.name for g in film.genres.all()) == ["Drama", "History"]
+    cast = film.credits.filter(role=Credit.Role.CAST).order_by("billing_order")
+    assert [(c.person.name, c.billing_order) for c in cast] == [
+        ("Zhang Yi", 1),
+        ("Liu Haocun", 2),
+        ("Fan Wei", 3),
+    ]
+    assert film.credits.get(role=Credit.Role.DIRECTOR).person.name == "Zhang Yimou"
+    assert film.status == Movie.Status.DRAFT
+    assert Movie.objects.get(title="Amélie").slug == "amelie-2001"
+
+
+@pytest.mark.django_db
+def test_round_trip_through_both_formats_changes_nothing(tmp_path):
+    run(DATA / "films.csv")
+    before = list(importers.movie_rows(Movie.objects.order_by("title")))
+
+    for name, writer in (("out.csv", importers.write_csv), ("out.jsonl", importers.write_jsonl)):
+        with open(tmp_path / name, "w", encoding="utf-8", newline="") as fh:
+            writer(importers.movie_rows(Movie.objects.order_by("title")), fh)
+        out, err, error = run(tmp_path / name)
+        assert error is None, err
+        assert "0 created, 0 updated, 2 unchanged" in out
+
+    assert list(importers.movie_rows(Movie.objects.order_by("title"))) == before
+    assert before[1]["cast"] == ["Zhang Yi", "Liu Haocun", "Fan Wei"]
+
+
+@pytest.mark.django_db
+def test_second_run_updates_instead_of_duplicating(tmp_path):
+    run(DATA / "films.csv")
+    edited = (DATA / "films.csv").read_text(encoding="utf-8").replace(",104,", ",105,")
+    out, _, error = run(write(tmp_path, "edited.csv", edited))
+
+    assert error is None
+    assert "0 created, 1 updated, 1 unchanged" in out
+    assert Movie.objects.count() == 2
+    assert Movie.objects.get(external_id="tt11214558").runtime_minutes == 105
+    assert Person.objects.filter(name="Zhang Yi").count() == 1
+    assert Genre.objects.filter(name="Drama").count() == 1
+
+
+@pytest.mark.django_db
+def test_without_external_id_the_film_is_matched_on_title_and_year(tmp_path):
+    run(write(tmp_path, "a.csv", "title,year,runtime_minutes\nAmélie,2001,120\n"))
+    out, _, _ = run(write(tmp_path, "b.csv", "title,year,runtime_minutes\namélie,2001,122\n"))
+
+    assert "1 updated" in out
+    assert Movie.objects.get().runtime_minutes == 122
+
+
+@pytest.mark.django_db
+def test_same_title_and_year_with_different_ids_are_two_films(tmp_path):
+    csv_text = "external_id,title,year\ntt1,Rage,2009\ntt2,Rage,2009\n"
+    out, _, error = run(write(tmp_path, "rage.csv", csv_text))
+
+    assert error is None
+    assert sorted(Movie.objects.values_list("slug", flat=True)) == ["rage-2009", "rage-2009-2"]
+
+
+@pytest.mark.django_db
+def test_columns_missing_from_the_file_are_left_alone(tmp_path):
+    run(DATA / "films.csv")
+    out, _, _ = run(
+        write(tmp_path, "few.csv", "external_id,title,year\ntt11214558,One Second,2020\n")
+    )
+
+    film = Movie.objects.get(external_id="tt11214558")
+    assert "1 unchanged" in out
+    assert film.budget == 15_000_000
+    assert film.credits.count() == 4
+
+
+@pytest.mark.django_db
+def test_dry_run_reports_and_writes_nothing():
+    out, _, error = run(DATA / "films.jsonl", "--dry-run")
+
+    assert error is None
+    assert "Dry run, nothing written: 2 would be created" in out
+    assert (Movie.objects.count(), Person.objects.count(), Genre.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+def test_dry_run_of_a_change_leaves_the_film_as_it_was(tmp_path):
+    run(DATA / "films.csv")
+    edited = (DATA / "films.csv").read_text(encoding="utf-8").replace("Zhang Yi|", "Zhang Ziyi|")
+    out, _, _ = run(write(tmp_path, "edited.csv", edited), "--dry-run")
+
+    assert "1 would be updated" in out
+    assert not Person.objects.filter(name="Zhang Ziyi").exists()
+
+
+@pytest.mark.django_db
+def test_publish_flag_publishes_new_films_only(tmp_path):
+    run(write(tmp_path, "a.csv", "title,year\nOld,2001\n"))
+    run(write(tmp_path, "b.csv", "title,year\nOld,2001\nNew,2002\n"), "--publish")
+
+    assert Movie.objects.get(title="Old").status == Movie.Status.DRAFT
+    new = Movie.objects.get(title="New")
+    assert new.is_public
+    assert list(Movie.objects.published()) == [new]
+
+
+BAD_ROWS = [
+    (",2001,,,,,,", "missing title"),
+    ("Budget,2001,,lots,,,,", "budget: 'lots' is not a whole number"),
+    ("Old,1500,,,,,,", "year 1500 is impossible"),
+    ("No year,,,,,,,", "missing year"),
+    ('Genres,2001,"Drama, Comedy",,,,,', "not a genre name; separate genres with |"),
+    ("Date,2001,,,31/12/2001,,,", "release_date: '31/12/2001' is not a date as YYYY-MM-DD"),
+    ("Date,2001,,,2001-02-30,,,", "2001-02-30 is not a real date"),
+    ("Runtime,2001,,,,-5,,", "runtime_minutes"),
+    ("Rated,2001,,,,,11,IMDb", "external_rating: 11 is outside 0 to 10"),
+    ("Rated,2001,,,,,7.5,", "external_rating_source is needed"),
+    (f"{'Long ' * 50},2001,,,,,,", "title is 249 characters; the limit is 200"),
+    ("Short,2001", "the row has 2 cells; the header has 8"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "reason"), BAD_ROWS, ids=[r for _, r in BAD_ROWS])
+def test_a_bad_row_is_reported_with_its_line_and_the_rest_land(tmp_path, row, reason):
+    text = f"{HEADER}\nGood,2001,Drama,,,,,\n{row}\nAlso good,2002,,,,,,\n"
+    out, err, error = run(write(tmp_path, "bad.csv", text))
+
+    assert error is not None and "1 row failed" in str(error)
+    reported = [line for line in err.splitlines() if line.startswith("line 3: ")]
+    assert len(reported) == 1 and reason in reported[0]
+    assert "2 created, 0 updated, 0 unchanged, 1 failed" in out
+    assert sorted(Movie.objects.values_list("title", flat=True)) == ["Also good", "Good"]
+
+
+@pytest.mark.django_db
+def test_a_row_lists_every_reason_at_once(tmp_path):
+    _, err, _ = run(write(tmp_path, "bad.csv", f"{HEADER}\n,1500,,x,,,,\n"))
+
+    assert "line 2: missing title; year 1500 is impossible" in err
+    assert "budget: 'x' is not a whole number" in err
+
+
+@pytest.mark.django_db
+def test_the_same_film_twice_in_one_file_fails_the_second(tmp_path):
+    text = "external_id,title,year\ntt1,One,2001\ntt1,One again,2001\n,Two,2002\n,two,2002\n"
+    _, err, error = run(write(tmp_path, "twice.csv", text))
+
+    assert error is not None
+    assert "line 3: same film as line 2" in err
+    assert "line 5: same film as line 4" in err
+    assert Movie.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_bad_json_lines_are_bad_rows(tmp_path):
+    text = '{"title": "One", "year": 2001}\n{title: oops}\n[1, 2]\n{"title": "Two", "year": 2002}\n'
+    _, err, error = run(write(tmp_path, "bad.jsonl", text))
+
+    assert error is not None
+    assert "line 2: the row is not JSON" in err
+    assert "line 3: the row is not a JSON object" in err
+    assert Movie.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_json_lists_must_hold_names(tmp_path):
+    _, err, _ = run(write(tmp_path, "bad.jsonl", '{"title": "One", "year": 2001, "genres": 5}\n'))
+
+    assert "line 1: genres: expected names separated by | or a list of names" in err
+
+
+@pytest.mark.django_db
+def test_a_failing_batch_is_retried_row_by_row(tmp_path, monkeypatch):
+    """A database refusal inside a batch costs that row only; no film is half-written."""
+    real_write = importers._write
+
+    def refuse_cursed(plans, catalogue, now):
+        result = real_write(plans, catalogue, now)
+        if any(plan.record.title == "Cursed" for plan in plans):
+            raise importers.DatabaseError("simulated refusal")
+        return result
+
+    monkeypatch.setattr(importers, "_write", refuse_cursed)
+    text = "title,year,cast\nFirst,2001,Ann Actor\nCursed,2002,Bob Actor\nLast,2003,Cy Actor\n"
+    out, err, error = run(write(tmp_path, "batch.csv", text))
+
+    assert error is not None
+    assert "line 3: the database refused it: simulated refusal" in err
+    assert "2 created, 0 updated, 0 unchanged, 1 failed" in out
+    assert sorted(Movie.objects.values_list("title", flat=True)) == ["First", "Last"]
+    assert not Person.objects.filter(name="Bob Actor").exists()
+
+
+FILE_ERRORS = [
+    ("latin1.csv", None, "is not UTF-8 text (byte 0xe9 on line 2)"),
+    ("truncated.csv", None, "looks truncated"),
+    ("truncated.jsonl", None, "line 2: the last line is cut off"),
+    (
+        "x.csv",
+        "title,year,budgett\nA,2001,1\n",
+        "unknown column 'budgett' (did you mean 'budget'?)",
+    ),
+    ("x.jsonl", '{"title": "A", "year": 2001, "colour": 1}\n', "line 1: unknown column 'colour'"),
+    ("x.csv", "title,runtime_minutes\nA,90\n", "the header has no year column"),
+    ("x.csv", "title,year,title\nA,2001,B\n", "column 'title' appears twice"),
+    ("x.csv", "#format: worth-watching-movies/2\ntitle,year\n", "format version 2"),
+    ("x.xlsx", "title,year\n", "unknown file type '.xlsx'"),
+    ("x.csv", "", "is empty"),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "text", "message"), FILE_ERRORS, ids=[m for _, _, m in FILE_ERRORS]
+)
+def test_a_broken_file_gives_one_clear_error_and_writes_nothing(tmp_path, name, text, message):
+    path = DATA / name if text is None else write(tmp_path, name, text)
+    out, err, error = run(path)
+
+    assert error is not None
+    assert message in str(error)
+    assert "Traceback" not in err
+    assert Movie.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_missing_file_is_a_clear_error(tmp_path):
+    _, _, error = run(tmp_path / "nowhere.csv")
+
+    assert "Cannot read" in str(error)
+
+
+def test_nothing_to_import_is_a_clear_error():
+    _, _, error = run()
+
+    assert "Give a file to import" in str(error)
