@@ -138,7 +138,7 @@ class PostgresSearch(SimpleSearch):
         tsquery = SearchQuery(
             " & ".join(f"{word}:*" for word in query.words), search_type="raw", config="simple"
         )
-        vector = RawSQL('"movies_movie"."search_vector"', (), output_field=SearchVectorField())
+        vector = RawSQL('"movies_movie"."search_vector"', [], output_field=SearchVectorField())
         text = fold(query.text)
         return (
             Movie.objects.published()

@@ -1,0 +1,186 @@
+"""/search/: films by title, original title and people; people beside them."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from movies.models import Credit, Movie, Person
+from movies.search import MAX_QUERY_LENGTH, Query, refresh_search_documents
+from tests.factories import CreditFactory, MovieFactory, PersonFactory
+
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="typo tolerance and accent folding need PostgreSQL's pg_trgm and search vector; "
+    "the SQLite fallback matches words as typed",
+)
+
+
+def film(title, *, people=(), votes=None, **fields):
+    movie = MovieFactory(title=title, external_rating_votes=votes, **fields)
+    for position, name in enumerate(people, start=1):
+        person = Person.objects.filter(name=name).first() or PersonFactory(name=name)
+        CreditFactory(movie=movie, person=person, billing_order=position)
+    refresh_search_documents([movie.pk])
+    return movie
+
+
+def search(client, q, **params):
+    response = client.get(reverse("movies:search"), {"q": q, **params})
+    assert response.status_code == 200
+    return response
+
+
+def titles(response):
+    return [m.title for m in response.context["movies"]]
+
+
+@pytest.mark.django_db
+def test_the_exact_title_ranks_first(client):
+    film("Aliens", votes=900_000)
+    film("Alien Nation", votes=50_000)
+    film("Alien", votes=10)
+
+    assert titles(search(client, "alien"))[0] == "Alien"
+
+
+@pytest.mark.django_db
+def test_an_original_title_finds_the_film(client):
+    film("The Intouchables", original_title="Intouchables", year=2011)
+
+    assert titles(search(client, "Intouchables")) == ["The Intouchables"]
+
+
+@pytest.mark.django_db
+def test_a_persons_name_finds_their_films_and_them(client):
+    film("Cast Away", people=["Tom Hanks", "Helen Hunt"], year=2000)
+    film("Big", people=["Tom Hanks"], year=1988)
+    film("Twister", people=["Helen Hunt"], year=1996)
+
+    response = search(client, "tom hanks")
+
+    assert sorted(titles(response)) == ["Big", "Cast Away"]
+    assert [p.name for p in response.context["people"]] == ["Tom Hanks"]
+    assert 'href="/people/tom-hanks/"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_drafts_and_people_only_in_drafts_are_never_shown(client):
+    film("Secret Project", people=["Hidden Person"], status=Movie.Status.DRAFT)
+
+    response = search(client, "secret")
+    assert titles(response) == []
+    assert search(client, "hidden person").context["people"] == []
+    assert "No published film matches" in response.content.decode()
+
+
+@pytest.mark.django_db
+@ON_POSTGRESQL
+def test_a_misspelt_title_finds_the_film(client):
+    film("The Godfather", year=1972)
+    film("Casablanca", year=1942)
+
+    assert titles(search(client, "godfater")) == ["The Godfather"]
+    assert titles(search(client, "casablanka")) == ["Casablanca"]
+
+
+@pytest.mark.django_db
+@ON_POSTGRESQL
+def test_accents_do_not_matter(client):
+    film("Amélie", year=2001, people=["Mathieu Kassovitz"])
+
+    assert titles(search(client, "amelie")) == ["Amélie"]
+    assert titles(search(client, "kassovítz")) == ["Amélie"]
+
+
+@pytest.mark.django_db
+def test_results_are_paginated_and_keep_the_query(client):
+    for n in range(25):
+        film(f"Night {n}", year=2000 + n)
+
+    first = search(client, "night")
+    second = search(client, "night", page=2)
+
+    assert len(first.context["movies"]) == 20
+    assert len(second.context["movies"]) == 5
+    assert 'href="?q=night&amp;page=2"' in first.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("q", "says"),
+    [
+        ("", "What to search for"),
+        ("   ", "What to search for"),
+        ("%%% !!!", "has no letters or digits"),
+        ("\x00\x01", "What to search for"),
+    ],
+)
+def test_odd_queries_get_a_helpful_page(client, q, says):
+    response = search(client, q)
+
+    assert says in response.content.decode()
+    assert list(response.context["movies"]) == []
+
+
+@pytest.mark.django_db
+def test_a_very_long_query_is_cut_and_says_so(client):
+    film("Heat", year=1995)
+
+    response = search(client, "heat " + "x" * 5000)
+
+    assert f"limited to {MAX_QUERY_LENGTH} characters" in response.content.decode()
+    assert len(response.context["query"].text) == MAX_QUERY_LENGTH
+
+
+@pytest.mark.django_db
+def test_a_bad_page_number_shows_a_page_not_an_error(client):
+    film("Heat", year=1995)
+
+    assert titles(search(client, "heat", page="999")) == ["Heat"]
+    assert titles(search(client, "heat", page="abc")) == ["Heat"]
+
+
+@pytest.mark.django_db
+def test_search_pages_are_not_indexed_and_the_box_is_labelled(client):
+    html = search(client, "anything").content.decode()
+
+    assert '<meta name="robots" content="noindex">' in html
+    box = re.search(r'<form class="search-box" role="search"[^>]*>.*?</form>', html, re.S)
+    assert box and 'action="/search/"' in box.group(0) and 'method="get"' in box.group(0)
+    assert '<label class="visually-hidden" for="site-search">' in box.group(0)
+    assert 'name="q" value="anything"' in box.group(0)
+
+
+def test_queries_are_cleaned_into_words():
+    query = Query.parse("  Amélie\tPOULAIN  _ amélie ")
+
+    assert query.text == "Amélie POULAIN _ amélie"
+    assert query.words == ("amelie", "poulain")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cast_size", [2, 40])
+def test_search_query_budget_holds_as_results_grow(client, django_assert_max_num_queries, cast_size):
+    """Guards against N+1: a page of 20 films with many people costs the same few queries."""
+    for n in range(30):
+        film(f"Storm {n}", year=1990 + n % 30, people=[f"Actor {n} {i}" for i in range(cast_size)])
+    search(client, "storm")  # warm the ladder cache
+
+    with django_assert_max_num_queries(6):
+        response = search(client, "storm")
+
+    assert len(response.context["movies"]) == 20
+
+
+@pytest.mark.django_db
+def test_refreshing_the_search_document_follows_credit_changes(client):
+    movie = film("Heat", year=1995, people=["Al Pacino"])
+    Credit.objects.filter(movie=movie).delete()
+    CreditFactory(movie=movie, person=PersonFactory(name="Robert De Niro"))
+
+    refresh_search_documents([movie.pk])
+
+    assert titles(search(client, "de niro")) == ["Heat"]
+    assert titles(search(client, "pacino")) == []
