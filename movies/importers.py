@@ -128,6 +128,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: int = 0  # existing films left alone because of new_only
     failed: list = field(default_factory=list)  # [(where, reason)]
     dry_run: bool = False
 
@@ -136,6 +137,7 @@ class ImportResult:
         return (
             f"{self.created:,} {verb}created, {self.updated:,} {verb}updated, "
             f"{self.unchanged:,} unchanged, {len(self.failed):,} failed"
+            + (f"; {self.kept:,} films already here left as they are" if self.kept else "")
         )
 
 
@@ -869,12 +871,14 @@ def import_records(
     *,
     publish: bool = False,
     dry_run: bool = False,
+    new_only: bool = False,
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Creates or updates a film for each record; see the module docstring.
 
-    `publish` makes new films public at once (existing films keep their status). A record
+    `publish` makes new films public at once (existing films keep their status); with
+    `new_only`, films already in the catalogue are left exactly as they are. A record
     that describes the same film as an earlier one in the same source fails. With `dry_run`
     nothing is written and the result says what would change.
     """
@@ -890,6 +894,9 @@ def import_records(
             earlier = _claim(claimed, plan)
             if earlier:
                 result.failed.append((record.where, f"same film as {earlier}"))
+                continue
+            if new_only and plan.pk is not None:
+                result.kept += 1
                 continue
             plans.append(plan)
         to_write = [p for p in plans if p.changed or p.genres is not None or p.credits]

@@ -288,3 +288,17 @@ def test_nothing_to_import_is_a_clear_error():
     _, _, error = run()
 
     assert "Give a file to import" in str(error)
+
+
+@pytest.mark.django_db
+def test_new_only_leaves_films_already_here_alone(tmp_path):
+    run(write(tmp_path, "a.csv", "title,year,runtime_minutes\nCurated,2001,100\n"))
+    out, _, error = run(
+        write(tmp_path, "b.csv", "title,year,runtime_minutes\nCurated,2001,90\nFresh,2002,95\n"),
+        "--new-only",
+    )
+
+    assert error is None
+    assert "1 created, 0 updated, 0 unchanged, 0 failed; 1 films already here" in out
+    assert Movie.objects.get(title="Curated").runtime_minutes == 100
+    assert Movie.objects.get(title="Fresh").runtime_minutes == 95

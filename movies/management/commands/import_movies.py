@@ -37,6 +37,12 @@ class Command(BaseCommand):
             "Existing films keep their status.",
         )
         parser.add_argument(
+            "--new-only",
+            action="store_true",
+            help="Only add films that are not in the catalogue yet; leave existing ones "
+            "untouched (e.g. films editors have curated).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Report what would change and write nothing."
         )
         parser.add_argument(
@@ -50,6 +56,7 @@ class Command(BaseCommand):
         source=None,
         publish=False,
         dry_run=False,
+        new_only=False,
         batch_size=1000,
         verbosity=1,
         **options,
@@ -77,6 +84,7 @@ class Command(BaseCommand):
                 records,
                 publish=publish,
                 dry_run=dry_run,
+                new_only=new_only,
                 batch_size=batch_size,
                 progress=bar.update,
             )
