@@ -112,7 +112,7 @@ def load_demo_reviews(*, movies=None) -> int:
     changed = 0
     for index, movie in enumerate(movies):
         base = float(movie.external_rating) if movie.external_rating else FALLBACK_RATING
-        for name, offset in list(zip(READERS, OFFSETS, strict=True))[: 6 + index % 3]:
+        for name, offset in list(zip(READERS, OFFSETS, strict=True))[: 8 - index % 3]:
             if (movie.title, movie.year, name) in written:
                 continue
             rating = min(10, max(1, round(base + offset)))
