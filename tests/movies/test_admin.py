@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from movies.models import LADDER_CACHE_KEY, Credit, Movie, VerdictBand
 from tests.factories import (
+    AvailabilityFactory,
     CreditFactory,
     GenreFactory,
     MovieFactory,
@@ -232,6 +233,20 @@ def test_create_then_edit_a_film_with_its_inlines(editor_client):
     assert movie.credits.count() == 3
     assert movie.credits.get(billing_order=1).character_name == "Orphan Liu"
     assert movie.availabilities.get().price == Decimal("3.99")
+    assert "fan wei" in movie.search_document.splitlines()  # public search finds the new cast
+
+
+def test_renaming_a_person_updates_their_films_search(editor_client):
+    movie = MovieFactory()
+    person = PersonFactory(name="Zhang Yi")
+    CreditFactory(movie=movie, person=person)
+    response = editor_client.post(
+        reverse("admin:movies_person_change", args=[person.pk]),
+        {"name": "Zhāng Yì", "slug": person.slug, "external_id": ""},
+    )
+    assert response.status_code == 302
+    movie.refresh_from_db()
+    assert movie.search_document == "zhang yi"
 
 
 # --- refusals, each with a clear message ----------------------------------------------
@@ -588,3 +603,27 @@ def test_deleting_a_top_band_works_and_refreshes_the_ladder(editor_client):
     )
     assert not VerdictBand.objects.filter(slug="blockbuster").exists()
     assert [b.slug for b in VerdictBand.objects.ladder()][-1] == "super-hit"
+
+
+def change_view_queries(client, movie):
+    client.get(change_url(movie))  # warm the session
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(change_url(movie))
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_film_form_queries_do_not_grow_with_the_cast(editor_client, django_assert_max_num_queries):
+    """Guards against N+1 in the film form: each credit row's person autocomplete and each
+    offer row's provider list would otherwise cost a query per row."""
+    counts = []
+    for cast in (2, 40):
+        movie = MovieFactory()
+        CreditFactory.create_batch(cast, movie=movie)
+        for n, country in enumerate(["US", "GB", "FR", "DE", "CA"][: cast // 8 + 1]):
+            provider = ProviderFactory(name=f"Provider {cast}-{n}")
+            AvailabilityFactory(movie=movie, provider=provider, country=country)
+        counts.append(change_view_queries(editor_client, movie))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(16):
+        editor_client.get(change_url(movie))

@@ -37,6 +37,7 @@ from movies.models import (
     Provider,
     RegionalGross,
 )
+from movies.search import refresh_search_documents
 from reviews.demo import load_demo_reviews
 
 D = Movie.Accuracy
@@ -855,6 +856,7 @@ class Command(BaseCommand):
             providers = {slug: self.provider(slug, *info) for slug, info in PROVIDERS.items()}
             movies = [self.film(film, providers) for film in FILMS]
             editor = self.editor(password)
+            refresh_search_documents([movie.pk for movie in movies])
             # Demo readers' ratings and reviews, through reviews.services (reviews/demo.py);
             # films marked "unrated" keep showing "too early to say".
             rated = [m.pk for m, film in zip(movies, FILMS, strict=True) if not film.get("unrated")]
