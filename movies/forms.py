@@ -48,14 +48,22 @@ class ImageUploadsMixin:
     """
 
     def save(self, commit=True):
+        replaced = []
         for name, field in self.fields.items():
             if not isinstance(field, UploadImageField) or name not in self.cleaned_data:
                 continue
             value = self.cleaned_data[name]
-            if getattr(value, "processed", None) is not None:
-                images.attach(self.instance, name, value.processed)
-            elif value is False:  # "Clear" ticked
+            if getattr(value, "processed", None) is None and value is not False:
+                continue
+            replaced += [self.initial.get(name)] + [
+                getattr(self.instance, rendition) for rendition in images.renditions_of(
+                    self.instance, name)
+            ]  # fmt: skip
+            if value is False:  # "Clear" ticked
                 images.detach(self.instance, name)
+            else:
+                images.attach(self.instance, name, value.processed)
+        images.delete_after_commit([file.name for file in replaced if file])
         return super().save(commit)
 
 

@@ -23,10 +23,13 @@ and its renditions on the instance, to be written when the instance is saved.
 
 import io
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import connection, transaction
 from django.utils.text import slugify
 from PIL import Image, ImageOps
 
@@ -171,6 +174,26 @@ def _clean_mode(image):
     return clean
 
 
+def renditions_of(instance, field_name):
+    """The names of the rendition fields cut from `field_name` of `instance`."""
+    return list(RENDITIONS.get((instance._meta.label_lower, field_name), {}))
+
+
+def delete_after_commit(names):
+    """Delete replaced files once the row pointing at their successors is committed.
+
+    Outside a transaction nothing is deleted: the files could still be in use if the
+    save failed, and an orphaned file is harmless while a missing one is a broken page.
+    """
+    if names and connection.in_atomic_block:
+        transaction.on_commit(partial(_delete_files, list(names)))
+
+
+def _delete_files(names):
+    for name in names:
+        default_storage.delete(name)
+
+
 def attach(instance, field_name, processed):
     """Put the re-encoded `processed` image and its renditions on `instance` (unsaved).
 
@@ -187,5 +210,5 @@ def attach(instance, field_name, processed):
 def detach(instance, field_name):
     """Clear an image field and its renditions on `instance` (unsaved)."""
     setattr(instance, field_name, "")
-    for rendition_field in RENDITIONS.get((instance._meta.label_lower, field_name), {}):
+    for rendition_field in renditions_of(instance, field_name):
         setattr(instance, rendition_field, "")

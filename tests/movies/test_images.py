@@ -232,3 +232,26 @@ def test_clearing_the_poster_clears_its_renditions():
     movie = Movie.objects.get(pk=movie.pk)
     assert not movie.poster and not movie.poster_small and not movie.poster_large
     assert movie.poster_width is None
+
+
+@pytest.mark.django_db
+def test_replacing_a_poster_deletes_the_old_files(django_capture_on_commit_callbacks):
+    movie = MovieFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        form = movie_form(movie, {"poster": upload(image_bytes("JPEG"), "first.jpg")})
+        assert form.is_valid(), form.errors
+        form.save()
+    movie.refresh_from_db()
+    old = [movie.poster.name, movie.poster_small.name, movie.poster_large.name]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        form = movie_form(movie, {"poster": upload(image_bytes("PNG"), "second.png")})
+        assert form.is_valid(), form.errors
+        form.save()
+    assert len(callbacks) == 1
+    movie.refresh_from_db()
+    assert movie.poster.name.endswith("second.png")
+    for name in old:
+        assert not default_storage.exists(name), name
+    for file in [movie.poster, movie.poster_small, movie.poster_large]:
+        assert default_storage.exists(file.name)
