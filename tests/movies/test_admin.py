@@ -22,6 +22,7 @@ from tests.factories import (
     ProviderFactory,
     UserFactory,
 )
+from tests.movies.test_images import png_claiming, upload
 
 ADD_URL = reverse("admin:movies_movie_add")
 LIST_URL = reverse("admin:movies_movie_changelist")
@@ -627,3 +628,22 @@ def test_film_form_queries_do_not_grow_with_the_cast(editor_client, django_asser
     assert counts[0] == counts[1]
     with django_assert_max_num_queries(16):
         editor_client.get(change_url(movie))
+
+
+def test_bad_poster_is_a_form_error_not_a_server_error(editor_client):
+    response = editor_client.post(
+        ADD_URL, movie_post(poster=upload(png_claiming(20_000, 20_000), "bomb.png"))
+    )
+    assert "decompression bomb" in form_errors(response)["poster"][0]
+    assert not Movie.objects.exists()
+
+
+def test_lowest_band_must_start_at_zero(editor_client):
+    disaster = VerdictBand.objects.get(slug="disaster")
+    response = editor_client.post(
+        reverse("admin:movies_verdictband_change", args=[disaster.pk]),
+        band_post(disaster, min_multiple="0.2"),
+    )
+    assert form_errors(response)["min_multiple"] == [
+        "The lowest band must start at 0, or films below it would fall in a gap with no verdict."
+    ]
