@@ -207,7 +207,7 @@ def test_meta_description_leads_with_the_answer():
 
 @pytest.mark.django_db
 def test_meta_description_is_cut_at_a_word_within_160_characters():
-    movie = _film(logline="word " * 80, external_rating="5.8", external_rating_source="IMDb")
+    movie = _film(logline="word " * 55, external_rating="5.8", external_rating_source="IMDb")
     text = seo.movie_description(movie, _assess(movie))
     assert len(text) <= 160
     assert text.startswith("Is One Second (2020) worth watching? Maybe: worth a look")
