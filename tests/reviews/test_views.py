@@ -366,3 +366,23 @@ def test_actions_on_a_missing_review_are_404(client, reader):
     client.force_login(reader)
     assert client.post(reverse("reviews:helpful", args=[999])).status_code == 404
     assert client.get(reverse("reviews:report", args=[999])).status_code == 404
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_single_review_pages_query_budget_holds_as_reviews_grow(
+    client, reader, movie, n, django_assert_max_num_queries
+):
+    """Guards against N+1: the form, the confirmation, the permalink and the report form
+    load one review, however many the film has."""
+    mine = ReviewFactory(movie=movie, user=reader)
+    others = [ReviewFactory(movie=movie) for _ in range(n)]
+    client.force_login(reader)
+    for url in [
+        edit_url(movie),
+        reverse("reviews:delete", args=[movie.slug]),
+        mine.get_absolute_url(),
+        reverse("reviews:report", args=[others[0].pk]),
+        reverse("reviews:signup"),
+    ]:
+        with django_assert_max_num_queries(6):
+            assert client.get(url).status_code in (200, 302), url
