@@ -510,6 +510,11 @@ class Movie(models.Model):
         return [(n, getattr(self, f"rating_{n}")) for n in range(1, 11)]
 
     @property
+    def histogram_peak(self):
+        """The largest bucket: histogram bars are drawn relative to it."""
+        return max(count for _, count in self.histogram)
+
+    @property
     def raw_audience_mean(self):
         return self.rating_sum / self.rating_count if self.rating_count else None
 

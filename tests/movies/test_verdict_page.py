@@ -236,3 +236,16 @@ def test_verdict_page_query_count_is_the_same_for_2_and_40_cast(client, django_a
             client.get(movie.get_absolute_url())
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_histogram_is_a_table_with_counts_and_bars_relative_to_the_peak(client):
+    movie = MovieFactory(title="Rated")
+    Movie.objects.filter(pk=movie.pk).update(
+        rating_count=6, rating_sum=9 * 4 + 5 * 2, rating_9=4, rating_5=2
+    )
+    html = client.get(movie.get_absolute_url()).content.decode()
+    assert "<caption>How our readers rated it</caption>" in html
+    rows = dict(re.findall(r'<th scope="row">(\d+)/10</th><td class="num">(\d+)</td>', html))
+    assert rows["9"] == "4" and rows["5"] == "2" and rows["10"] == "0"
+    assert 'class="bar bar--w100"' in html  # the 9s, the peak
+    assert 'class="bar bar--w50"' in html  # the 5s, half the peak
