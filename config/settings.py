@@ -282,9 +282,6 @@ MIN_RATINGS_FOR_VERDICT = _get("MIN_RATINGS_FOR_VERDICT", env.int, 5)
 # Fewer audience ratings than this: no aggregateRating in the page's JSON-LD (search
 # engines show it as stars; a handful of votes is not a rating worth showing).
 JSONLD_MIN_RATINGS = _get("JSONLD_MIN_RATINGS", env.int, 5)
-# Fewer audience ratings than this: no aggregateRating in the page's JSON-LD (search
-# engines show it as stars; a handful of votes is not a rating worth showing).
-JSONLD_MIN_RATINGS = _get("JSONLD_MIN_RATINGS", env.int, 5)
 
 # --- Reviews (reviews/) ------------------------------------------------------
 
