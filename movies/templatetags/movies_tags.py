@@ -37,3 +37,9 @@ def bar_width(count, total):
 @register.inclusion_tag("includes/movie_card.html")
 def movie_card(movie, heading_level=3):
     return {"movie": movie, "heading_level": heading_level}
+
+
+@register.filter
+def initial(title):
+    """The first letter or digit of a title, for a poster placeholder ("'71" -> "7")."""
+    return next((ch.upper() for ch in str(title) if ch.isalnum()), "▶")
