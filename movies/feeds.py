@@ -54,12 +54,14 @@ class LatestVerdictsFeed(Feed):
             if assessment.band
             else assessment.trade_text
         )
-        parts = [
-            format_html(
+        answer = (
+            format_html("<p>{}</p>", assessment.answer_text)
+            if assessment.answer_text.startswith(assessment.answer_label)  # "Yes, if…"
+            else format_html(
                 "<p><strong>{}</strong>: {}</p>", assessment.answer_label, assessment.answer_text
-            ),
-            format_html("<p>Trade verdict: {}</p>", trade),
-        ]
+            )
+        )
+        parts = [answer, format_html("<p>Trade verdict: {}</p>", trade)]
         if movie.logline:
             parts.append(format_html("<p>{}</p>", movie.logline))
         return "".join(parts)
