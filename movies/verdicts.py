@@ -158,7 +158,7 @@ def _answer_text(answer, genre, rating, min_ratings, audience_count):
         return f"Probably not, even if you enjoy {fans}."
     have = f"only {audience_count} so far" if audience_count else "none yet"
     return (
-        f"Too early to say: we answer once {min_ratings} readers have rated it ({have}), "
+        f"We answer once {min_ratings} readers have rated it ({have}), "
         "and there is no outside rating to go on."
     )
 
