@@ -162,7 +162,9 @@ def test_queries_are_cleaned_into_words():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("cast_size", [2, 40])
-def test_search_query_budget_holds_as_results_grow(client, django_assert_max_num_queries, cast_size):
+def test_search_query_budget_holds_as_results_grow(
+    client, django_assert_max_num_queries, cast_size
+):
     """Guards against N+1: a page of 20 films with many people costs the same few queries."""
     for n in range(30):
         film(f"Storm {n}", year=1990 + n % 30, people=[f"Actor {n} {i}" for i in range(cast_size)])
