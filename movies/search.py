@@ -134,20 +134,32 @@ class SimpleSearch:
 class PostgresSearch(SimpleSearch):
     """Ranked full-text search on the stored search_vector, plus trigram word similarity."""
 
+    # One index per branch: PostgreSQL's planner costs a GIN scan per OR-ed condition too
+    # high and falls back to a sequential scan (50 ms at 17,000 films); a UNION of ids keeps
+    # each branch on its index (a few ms).
+    MATCHES = (
+        "SELECT id FROM movies_movie WHERE search_vector @@ to_tsquery('simple'::regconfig, %s) "
+        "UNION SELECT id FROM movies_movie WHERE title %%> %s "
+        "UNION SELECT id FROM movies_movie WHERE original_title %%> %s"
+    )
+
+    # Typo tolerance needs a few letters: "the" is similar to a third of all titles.
+    MIN_TRIGRAM_LENGTH = 4
+
+    def _matches(self, raw, text):
+        if len(re.sub(r"[\W_]", "", text)) < self.MIN_TRIGRAM_LENGTH:
+            full_text_only = self.MATCHES.split(" UNION ")[0]
+            return RawSQL(full_text_only, [raw])
+        return RawSQL(self.MATCHES, [raw, text, text])
+
     def films(self, query):
-        tsquery = SearchQuery(
-            " & ".join(f"{word}:*" for word in query.words), search_type="raw", config="simple"
-        )
+        raw = " & ".join(f"{word}:*" for word in query.words)
+        tsquery = SearchQuery(raw, search_type="raw", config="simple")
         vector = RawSQL('"movies_movie"."search_vector"', [], output_field=SearchVectorField())
         text = fold(query.text)
         return (
             Movie.objects.published()
-            .alias(document=vector)
-            .filter(
-                Q(document=tsquery)
-                | Q(title__trigram_word_similar=text)
-                | Q(original_title__trigram_word_similar=text)
-            )
+            .filter(pk__in=self._matches(raw, text))
             .annotate(
                 exact=self._exact(query),
                 score=SearchRank(vector, tsquery) + TrigramWordSimilarity(text, "title"),
@@ -163,7 +175,7 @@ class PostgresSearch(SimpleSearch):
 
     def people(self, query):
         text = fold(query.text)
-        qs = Person.objects.filter(Q(name__trigram_word_similar=text) | Q(name__icontains=text))
+        qs = Person.objects.filter(name__trigram_word_similar=text)
         return (
             _with_public_films(qs)
             .annotate(similarity=TrigramWordSimilarity(text, "name"))
