@@ -48,6 +48,7 @@ run: demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  Worth Watching is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
+	@echo "  Editors: http://127.0.0.1:$(PORT)/admin/  username editor, password $${DEMO_EDITOR_PASSWORD:-watch-one-second}"
 	@echo ""
 	PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py
 
