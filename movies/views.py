@@ -172,7 +172,7 @@ class GenreDetailView(MovieListView):
         return super().get_context_data(genre=self.genre, **kwargs)
 
 
-class PersonDetailView(DetailView):
+class PersonDetailView(LadderMixin, DetailView):
     template_name = "movies/person_detail.html"
     context_object_name = "person"
 
@@ -183,10 +183,12 @@ class PersonDetailView(DetailView):
         credits = (
             Credit.objects.filter(person=self.object, movie__in=Movie.objects.published())
             .select_related("movie")
+            .prefetch_related("movie__genres")
             .order_by("-movie__year", "movie__title")
         )
         groups = {}
         for credit in credits:
+            credit.movie.assessment = credit.movie.verdict(self.ladder)
             groups.setdefault(credit.get_role_display(), []).append(credit)
         return super().get_context_data(filmography=groups, **kwargs)
 
