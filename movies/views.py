@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.paginator import InvalidPage
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -96,8 +97,12 @@ class MovieListView(LadderMixin, ForgivingPaginationMixin, ListView):
     paginate_by = 24
     SORTS = {
         "rating": ("Rating", None),
-        "newest": ("Newest", ("-year", "-release_date", "title")),
-        "multiple": ("Box-office multiple", ("-box_office_multiple", "title")),
+        # NULLs last on every database (PostgreSQL sorts them first when descending).
+        "newest": ("Newest", ("-year", F("release_date").desc(nulls_last=True), "title")),
+        "multiple": (
+            "Box-office multiple",
+            (F("box_office_multiple").desc(nulls_last=True), "title"),
+        ),
         "title": ("Title", ("title", "year")),
     }
     DEFAULT_SORT = "rating"
