@@ -476,12 +476,34 @@ class Movie(models.Model):
             self.published_at = timezone.now()
         self.box_office_multiple = verdicts.box_office_multiple(self.worldwide_gross, self.budget)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"worldwide_gross", "budget"} & set(update_fields):
+        if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
+            # An editor's form holds the film for seconds (a poster upload, a long edit);
+            # writing its stale copy of the audience aggregate or the search document
+            # would undo ratings and credits saved meanwhile. Those columns are written
+            # only by reviews.services and movies.search, with UPDATEs of their own.
+            kwargs["update_fields"] = self.editorial_field_names()
+        elif update_fields is not None and {"worldwide_gross", "budget"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "box_office_multiple"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("movies:detail", args=[self.slug])
+
+    @classmethod
+    def editorial_field_names(cls):
+        """Every column an ordinary save() writes: all but the derived, separately kept ones."""
+        kept_elsewhere = {
+            "rating_count",
+            "rating_sum",
+            "audience_rating",
+            "search_document",
+            *cls.RATING_FIELDS,
+        }
+        return [
+            f.name
+            for f in cls._meta.concrete_fields
+            if not f.primary_key and f.name not in kept_elsewhere
+        ]
 
     def clean(self):
         errors = {}

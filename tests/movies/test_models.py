@@ -1,0 +1,34 @@
+import pytest
+
+from movies.models import Movie
+from tests.factories import MovieFactory, RatingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_saving_a_stale_film_keeps_ratings_written_meanwhile():
+    """An editor's form holds the film while readers rate it; its save must not undo them."""
+    movie = MovieFactory(title="Held Open")
+    stale = Movie.objects.get(pk=movie.pk)  # the editor opens the change form
+    RatingFactory(movie=movie, rating=9)
+    RatingFactory(movie=movie, rating=7)
+    stale.logline = "A new logline."
+    stale.save()  # the editor saves
+    fresh = Movie.objects.get(pk=movie.pk)
+    assert fresh.logline == "A new logline."
+    assert (fresh.rating_count, fresh.rating_sum, fresh.rating_9, fresh.rating_7) == (2, 16, 1, 1)
+    assert fresh.audience_rating == pytest.approx(8.0)
+
+
+def test_saving_a_film_derives_its_box_office_multiple():
+    movie = MovieFactory(budget=2_000_000, worldwide_gross=5_000_000)
+    assert Movie.objects.get(pk=movie.pk).box_office_multiple == pytest.approx(2.5)
+    movie.worldwide_gross = 1_000_000
+    movie.save(update_fields=["worldwide_gross"])
+    assert Movie.objects.get(pk=movie.pk).box_office_multiple == pytest.approx(0.5)
+
+
+def test_slug_is_title_and_year_and_stays_unique():
+    first = MovieFactory(title="Crash", year=2004)
+    second = MovieFactory(title="Crash", year=2004)
+    assert (first.slug, second.slug) == ("crash-2004", "crash-2004-2")
