@@ -33,8 +33,11 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 def _get(variable, cast, default):
     try:
         return cast(variable, default=default)
-    except (ValueError, TypeError, environ.ImproperlyConfigured) as exc:
-        raise ConfigurationError(variable, f"cannot parse {env.str(variable)!r} ({exc})") from None
+    except (ValueError, TypeError, environ.ImproperlyConfigured):
+        kind = {env.int: "a whole number", env.float: "a number", env.list: "a list"}.get(
+            cast, "true or false"
+        )
+        raise ConfigurationError(variable, f"expected {kind}, got {env.str(variable)!r}") from None
 
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -131,7 +134,8 @@ TEMPLATES = [
 DEFAULT_SQLITE_URL = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _database_url = env.str("DATABASE_URL", default=DEFAULT_SQLITE_URL)
 _scheme = _database_url.partition("://")[0]
-if "://" not in _database_url or _scheme not in environ.Env.DB_SCHEMES:
+_SUPPORTED_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "sqlite"}
+if "://" not in _database_url or _scheme not in _SUPPORTED_SCHEMES:
     known = "postgres://, sqlite:///"
     raise ConfigurationError("DATABASE_URL", f"{_database_url!r} is not a URL we know ({known})")
 try:
@@ -158,6 +162,10 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _database["CONN_MAX_AGE"] = _get("DATABASE_CONN_MAX_AGE", env.int, 60)
     _database["CONN_HEALTH_CHECKS"] = True
+    # A database host that stops answering fails fast (and /healthz says so).
+    _database.setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", _get("DATABASE_CONNECT_TIMEOUT", env.int, 5)
+    )
 DATABASES = {"default": _database}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -171,7 +179,6 @@ try:
     CACHES = {"default": environ.Env.cache_url_config(_cache_url)}
 except Exception as exc:
     raise ConfigurationError("CACHE_URL", f"cannot parse {_cache_url!r} ({exc})") from None
-CACHE_MIDDLEWARE_SECONDS = _get("CACHE_PAGE_SECONDS", env.int, 300)
 
 # --- Auth ---------------------------------------------------------------------
 
@@ -221,6 +228,9 @@ SERVE_MEDIA = _get("DJANGO_SERVE_MEDIA", _strict_bool, not PRODUCTION)
 
 # Uploads: refuse large request bodies before they reach a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A film's admin form carries ~10 fields per where-to-watch offer; Django's default of
+# 1,000 fields would refuse to save a film on sale in more than ~90 country offers.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Email --------------------------------------------------------------------

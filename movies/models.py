@@ -96,6 +96,7 @@ class Person(models.Model):
 
 
 LADDER_CACHE_KEY = "movies:verdict-ladder:v1"
+LADDER_CACHE_SECONDS = 3600
 
 
 class VerdictBandQuerySet(models.QuerySet):
@@ -103,22 +104,27 @@ class VerdictBandQuerySet(models.QuerySet):
         """The bands as the verdict rules see them, lowest first.
 
         Kept in the shared cache (every worker and app server sees the same ladder) and
-        dropped whenever an editor saves or deletes a band.
+        dropped whenever an editor saves or deletes a band. Pages that also need the site
+        mean read both in one cache round trip: reviews.selectors.verdict_inputs().
         """
         ladder = cache.get(LADDER_CACHE_KEY)
         if ladder is None:
-            ladder = [
-                verdicts.Band(
-                    name=b.name,
-                    slug=b.slug,
-                    min_multiple=float(b.min_multiple),
-                    tone=b.tone,
-                    pk=b.pk,
-                )
-                for b in self.order_by("min_multiple")
-            ]
-            cache.set(LADDER_CACHE_KEY, ladder, 3600)
+            ladder = self.uncached_ladder()
+            cache.set(LADDER_CACHE_KEY, ladder, LADDER_CACHE_SECONDS)
         return ladder
+
+    def uncached_ladder(self):
+        """The ladder from the database (one query), for whoever fills the cache."""
+        return [
+            verdicts.Band(
+                name=b.name,
+                slug=b.slug,
+                min_multiple=float(b.min_multiple),
+                tone=b.tone,
+                pk=b.pk,
+            )
+            for b in self.order_by("min_multiple")
+        ]
 
 
 def forget_ladder():
@@ -179,9 +185,10 @@ class VerdictBand(models.Model):
         return result
 
     def clean(self):
-        others = VerdictBand.objects.exclude(pk=self.pk)
+        """Refuses a ladder with a gap or an overlap, judged on the whole proposed ladder."""
         if self.min_multiple is None or self.order is None:
             return
+        others = VerdictBand.objects.exclude(pk=self.pk)
         out_of_step = others.filter(
             Q(order__lt=self.order, min_multiple__gte=self.min_multiple)
             | Q(order__gt=self.order, min_multiple__lte=self.min_multiple)
@@ -194,11 +201,14 @@ class VerdictBand(models.Model):
                     "each band must start above the one below it."
                 }
             )
-        lowest = others.order_by("order").first()
-        if self.min_multiple > 0 and (lowest is None or lowest.order > self.order):
+        proposed = [(b.name, b.min_multiple, b.order) for b in others]
+        proposed.append((self.name, self.min_multiple, self.order))
+        lowest = min(proposed, key=lambda band: band[2])
+        if lowest[1] != 0:
             raise ValidationError(
                 {
-                    "min_multiple": "The lowest band must start at 0, or films below it would "
+                    "min_multiple": f"The lowest band would be “{lowest[0]}” "
+                    f"from {float(lowest[1]):g}x: the ladder must start at 0x, or films below it "
                     "fall in a gap with no verdict."
                 }
             )

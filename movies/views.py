@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core.paginator import InvalidPage
 from django.db.models import F
@@ -7,8 +9,17 @@ from django.utils.functional import cached_property
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
-from movies.models import Availability, Credit, Genre, Movie, Person, VerdictBand
-from reviews.selectors import verdict_page_reviews
+from movies.models import Availability, Credit, Genre, Movie, Person
+from reviews.selectors import verdict_inputs, verdict_page_reviews
+
+
+def whole_number(text):
+    """ "1994" -> 1994; anything else (" ", "1e3", "²", "٣") -> None.
+
+    str.isdigit() is not enough: it accepts "²", which int() then refuses.
+    """
+    text = text.strip()
+    return int(text) if re.fullmatch(r"[0-9]{1,6}", text) else None
 
 
 def reader_country(request):
@@ -28,11 +39,17 @@ def reader_country(request):
 
 
 class LadderMixin:
-    """The trade-verdict ladder, from the shared cache (no query on a warm cache)."""
+    """The trade-verdict ladder and the site mean, from the shared cache in one read
+    (reviews.selectors.verdict_inputs; no SQL on a warm Redis cache, one on the database
+    cache)."""
+
+    @cached_property
+    def verdict_inputs(self):
+        return verdict_inputs()
 
     @cached_property
     def ladder(self):
-        return VerdictBand.objects.ladder()
+        return self.verdict_inputs.ladder
 
     def assess(self, movies):
         for movie in movies:
@@ -116,12 +133,12 @@ class MovieListView(LadderMixin, ForgivingPaginationMixin, ListView):
             genre = Genre.objects.filter(slug=genre_slug).first()
             if genre:
                 found["genre"] = genre
-        year = get.get("year", "").strip()
-        if year.isdigit() and 1878 <= int(year) <= 2100:
-            found["year"] = int(year)
-        decade = get.get("decade", "").strip().removesuffix("s")
-        if decade.isdigit() and 1870 <= int(decade) <= 2100 and int(decade) % 10 == 0:
-            found["decade"] = int(decade)
+        year = whole_number(get.get("year", ""))
+        if year is not None and 1878 <= year <= 2100:
+            found["year"] = year
+        decade = whole_number(get.get("decade", "").strip().removesuffix("s"))
+        if decade is not None and 1870 <= decade <= 2100 and decade % 10 == 0:
+            found["decade"] = decade
         band_slug = get.get("band", "").strip()
         band = next((b for b in self.ladder if b.slug == band_slug), None)
         if band:
@@ -230,7 +247,9 @@ class MovieDetailView(LadderMixin, DetailView):
             key=lambda code: countries.name(code),
         )
         # Reader reviews, the reader's own review, the weighted rating (reviews/selectors.py).
-        reviews = verdict_page_reviews(movie=movie, user=self.request.user)
+        reviews = verdict_page_reviews(
+            movie=movie, user=self.request.user, inputs=self.verdict_inputs
+        )
         return super().get_context_data(
             **reviews,
             assessment=movie.verdict(self.ladder, audience_rating=reviews["weighted_rating"]),

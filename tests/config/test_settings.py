@@ -68,6 +68,8 @@ def test_cache_is_shared_by_default_and_redis_when_asked():
         ("DATABASE_URL", "::::"),
         ("DJANGO_DEBUG", "perhaps"),
         ("CACHE_URL", "bogus://x"),
+        ("DATABASE_URL", "mysql://root@localhost/ww"),
+        ("BREAK_EVEN_MULTIPLE", "abc"),
     ],
 )
 def test_malformed_value_stops_with_one_line_naming_the_variable(variable, value):
@@ -116,3 +118,18 @@ def test_check_deploy_is_clean_under_production_variables(tmp_path):
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stdout
+
+
+def test_a_number_setting_says_what_it_expected():
+    out = run("print('started')", BREAK_EVEN_MULTIPLE="two and a half")
+    assert out.stderr.strip() == (
+        "Configuration error: BREAK_EVEN_MULTIPLE: expected a number, got 'two and a half'"
+    )
+
+
+def test_postgres_connections_fail_fast():
+    out = run(
+        "print(s.DATABASES['default']['OPTIONS']['connect_timeout'])",
+        DATABASE_URL="postgres://u@db.example/ww",
+    )
+    assert out.stdout.strip() == "5"

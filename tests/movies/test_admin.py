@@ -645,5 +645,6 @@ def test_lowest_band_must_start_at_zero(editor_client):
         band_post(disaster, min_multiple="0.2"),
     )
     assert form_errors(response)["min_multiple"] == [
-        "The lowest band must start at 0, or films below it would fall in a gap with no verdict."
+        "The lowest band would be “Disaster” from 0.2x: the ladder must start at 0x, "
+        "or films below it fall in a gap with no verdict."
     ]

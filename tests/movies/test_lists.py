@@ -87,6 +87,10 @@ class TestMovieList:
             {"page": "9999"},
             {"page": "1e9"},
             {"year": "٣"},
+            {"year": "²"},
+            {"decade": "²"},
+            {"page": "²"},
+            {"year": "1994\n"},
         ],
     )
     def test_invalid_filters_and_pages_are_ignored(self, client, catalogue, params):

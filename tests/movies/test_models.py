@@ -32,3 +32,24 @@ def test_slug_is_title_and_year_and_stays_unique():
     first = MovieFactory(title="Crash", year=2004)
     second = MovieFactory(title="Crash", year=2004)
     assert (first.slug, second.slug) == ("crash-2004", "crash-2004-2")
+
+
+def test_moving_the_bottom_band_to_the_top_is_refused_as_a_gap():
+    """Disaster to order 20 from 50x would leave films under Flop's 0.5x without a verdict."""
+    from django.core.exceptions import ValidationError
+
+    from movies.models import VerdictBand
+
+    disaster = VerdictBand.objects.get(slug="disaster")
+    disaster.order, disaster.min_multiple = 20, 50
+    with pytest.raises(ValidationError) as error:
+        disaster.full_clean()
+    assert "The lowest band would be “Flop” from 0.5x" in str(error.value)
+
+
+def test_a_sound_ladder_edit_is_accepted():
+    from movies.models import VerdictBand
+
+    hit = VerdictBand.objects.get(slug="hit")
+    hit.min_multiple = 3
+    hit.full_clean()
