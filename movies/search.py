@@ -6,6 +6,9 @@
 - Other databases (SQLite in development): every word must appear in the title, the original
   title or the people's names (LIKE); no typo tolerance.
 
+Both read a query the same way (`Query.parse`): a year between 1878 and 2100 typed beside
+other words ("parasite 2019") is not a word to match but puts that year's films first, and
+"the", "a", "an" and "of" are ignored beside other words ("the parasite" finds Parasite).
 Both put an exact title first and only ever return published films
 (`Movie.objects.published()`), and people who appear in at least one of them.
 """
@@ -32,6 +35,10 @@ from movies.views import ForgivingPaginationMixin, LadderMixin
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
 PEOPLE_LIMIT = 12
+#: Words readers type that titles often lack ("the parasite"); ignored beside other words.
+STOP_WORDS = frozenset({"the", "a", "an", "of"})
+#: A 4-digit word in this range, beside other words, is a year (as Movie.year allows).
+FIRST_YEAR, LAST_YEAR = 1878, 2100
 
 # Accented Latin letters and their plain forms. Migration 0003 folds titles in SQL with the
 # same table (translate()), so Python and PostgreSQL agree on "Amélie" == "amelie".
@@ -70,14 +77,23 @@ def refresh_search_documents(movie_ids):
     Movie.objects.bulk_update(movies, ["search_document"], batch_size=500)
 
 
+def _is_year(word):
+    if not (len(word) == 4 and word.isascii() and word.isdigit()):
+        return False
+    return FIRST_YEAR <= int(word) <= LAST_YEAR
+
+
 @dataclass(frozen=True)
 class Query:
-    """A reader's search, cleaned: `text` as typed (capped), `words` the searchable words."""
+    """A reader's search, cleaned: `text` as typed (capped), `words` the words to match,
+    `years` the years typed beside them (a ranking boost, not a filter: "blade runner 2049"
+    still finds the 2017 film)."""
 
     raw: str
     text: str
     words: tuple
     truncated: bool
+    years: tuple = ()
 
     @classmethod
     def parse(cls, raw):
@@ -87,11 +103,24 @@ class Query:
         truncated = len(text) > MAX_QUERY_LENGTH
         text = text[:MAX_QUERY_LENGTH].strip()
         words = tuple(dict.fromkeys(re.findall(r"[^\W_]+", fold(text))))[:MAX_WORDS]
-        return cls(raw=raw, text=text, words=words, truncated=truncated)
+        if any(w not in STOP_WORDS for w in words):
+            words = tuple(w for w in words if w not in STOP_WORDS)
+        # A year alone ("1917", "2046") is a title to match, not a year.
+        years = tuple(int(w) for w in words if _is_year(w))
+        if years and len(years) < len(words):
+            words = tuple(w for w in words if not _is_year(w))
+        else:
+            years = ()
+        return cls(raw=raw, text=text, words=words, truncated=truncated, years=years)
 
     @property
     def is_searchable(self):
         return bool(self.words)
+
+    @property
+    def words_text(self):
+        """The words to match as one string, for similarity (without years and "the")."""
+        return " ".join(self.words)
 
 
 class SimpleSearch:
@@ -107,13 +136,19 @@ class SimpleSearch:
             )
         return qs.annotate(
             exact=self._exact(query),
+            in_year=self._in_year(query),
             starts=Case(
                 When(title__istartswith=query.text, then=Value(1)),
                 default=Value(0),
                 output_field=IntegerField(),
             ),
         ).order_by(
-            "-exact", "-starts", F("external_rating_votes").desc(nulls_last=True), "title", "year"
+            "-exact",
+            "-in_year",
+            "-starts",
+            F("external_rating_votes").desc(nulls_last=True),
+            "title",
+            "year",
         )
 
     def people(self, query):
@@ -126,6 +161,17 @@ class SimpleSearch:
     def _exact(query):
         return Case(
             When(Q(title__iexact=query.text) | Q(original_title__iexact=query.text), then=Value(1)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
+    @staticmethod
+    def _in_year(query):
+        """1 for films of a year typed in the query ("parasite 2019"), else 0."""
+        if not query.years:
+            return Value(0, output_field=IntegerField())
+        return Case(
+            When(year__in=query.years, then=Value(1)),
             default=Value(0),
             output_field=IntegerField(),
         )
@@ -156,16 +202,18 @@ class PostgresSearch(SimpleSearch):
         raw = " & ".join(f"{word}:*" for word in query.words)
         tsquery = SearchQuery(raw, search_type="raw", config="simple")
         vector = RawSQL('"movies_movie"."search_vector"', [], output_field=SearchVectorField())
-        text = fold(query.text)
+        text = query.words_text
         return (
             Movie.objects.published()
             .filter(pk__in=self._matches(raw, text))
             .annotate(
                 exact=self._exact(query),
+                in_year=self._in_year(query),
                 score=SearchRank(vector, tsquery) + TrigramWordSimilarity(text, "title"),
             )
             .order_by(
                 "-exact",
+                "-in_year",
                 "-score",
                 F("external_rating_votes").desc(nulls_last=True),
                 "title",
@@ -174,7 +222,7 @@ class PostgresSearch(SimpleSearch):
         )
 
     def people(self, query):
-        text = fold(query.text)
+        text = query.words_text
         qs = Person.objects.filter(name__trigram_word_similar=text)
         return (
             _with_public_films(qs)

@@ -147,10 +147,21 @@ def test_search_pages_are_not_indexed_and_the_box_is_labelled(client):
     html = search(client, "anything").content.decode()
 
     assert '<meta name="robots" content="noindex">' in html
-    box = re.search(r'<form class="search-box" role="search"[^>]*>.*?</form>', html, re.S)
+    box = re.search(r'<form class="search-page" role="search"[^>]*>.*?</form>', html, re.S)
     assert box and 'action="/search/"' in box.group(0) and 'method="get"' in box.group(0)
-    assert '<label class="visually-hidden" for="site-search">' in box.group(0)
+    assert '<label for="search-page-q">' in box.group(0)
     assert 'name="q" value="anything"' in box.group(0)
+    assert 'aria-describedby="search-page-help"' in box.group(0)
+
+
+@pytest.mark.django_db
+def test_the_search_page_has_one_search_box_not_two(client):
+    """The header's box is everywhere else; here it would be a second box saying the same."""
+    html = search(client, "anything").content.decode()
+
+    assert html.count('role="search"') == 1
+    assert 'id="site-search"' not in html
+    assert 'id="site-search"' in client.get(reverse("movies:list")).content.decode()
 
 
 def test_queries_are_cleaned_into_words():
@@ -158,6 +169,65 @@ def test_queries_are_cleaned_into_words():
 
     assert query.text == "Amélie POULAIN _ amélie"
     assert query.words == ("amelie", "poulain")
+
+
+@pytest.mark.parametrize(
+    ("q", "words", "years"),
+    [
+        ("parasite 2019", ("parasite",), (2019,)),
+        ("The Parasite", ("parasite",), ()),
+        ("the lord of the rings", ("lord", "rings"), ()),
+        ("1917", ("1917",), ()),  # a year alone is a title
+        ("the 1917", ("1917",), ()),
+        ("blade runner 2049", ("blade", "runner"), (2049,)),  # ranks, does not filter
+        ("alien 1979 1986", ("alien",), (1979, 1986)),
+        ("heat 1877", ("heat", "1877"), ()),  # before films
+        ("the", ("the",), ()),  # nothing else to search for
+        ("a of", ("a", "of"), ()),
+    ],
+)
+def test_years_and_little_words_are_read_as_a_reader_means_them(q, words, years):
+    query = Query.parse(q)
+
+    assert (query.words, query.years) == (words, years)
+
+
+@pytest.mark.django_db
+def test_a_year_beside_a_title_finds_that_years_film_first(client):
+    film("Parasite", year=1982, votes=5_000)
+    film("Parasite", year=2019, votes=900_000)
+    film("Parasite Eve", year=1997, votes=100)
+
+    result = search(client, "parasite 2019").context["movies"]
+
+    assert [(m.title, m.year) for m in result][0] == ("Parasite", 2019)
+    assert len(result) == 3  # the year ranks, it does not hide the others
+
+    older = search(client, "Parasite 1982").context["movies"]
+    assert [(m.title, m.year) for m in older][0] == ("Parasite", 1982)
+
+
+@pytest.mark.django_db
+def test_a_year_in_a_title_still_finds_the_film(client):
+    film("Blade Runner 2049", year=2017)
+    film("1917", year=2019)
+    film("2001: A Space Odyssey", year=1968)
+
+    assert titles(search(client, "blade runner 2049")) == ["Blade Runner 2049"]
+    assert titles(search(client, "1917")) == ["1917"]
+    assert titles(search(client, "2001 space odyssey")) == ["2001: A Space Odyssey"]
+
+
+@pytest.mark.django_db
+def test_the_and_a_do_not_hide_a_film(client):
+    film("Parasite", year=2019)
+    film("Quiet Place", year=2000)
+    film("The Godfather", year=1972)
+
+    assert titles(search(client, "the parasite")) == ["Parasite"]
+    assert titles(search(client, "a quiet place")) == ["Quiet Place"]
+    assert titles(search(client, "the godfather")) == ["The Godfather"]
+    assert titles(search(client, "godfather of the")) == ["The Godfather"]
 
 
 @pytest.mark.django_db
