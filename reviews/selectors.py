@@ -2,44 +2,53 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When, Window
 from django.urls import reverse
 
 from movies import verdicts
-from movies.models import Movie
+from movies.models import LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, Movie, VerdictBand
 from reviews.models import Review
 
 # How many reviews the verdict page shows before "Read all N reviews".
 VERDICT_PAGE_REVIEWS = 3
 SITE_MEAN_CACHE_KEY = "reviews:site-mean:v1"
 SITE_MEAN_SECONDS = 600
+_READ_FROM_CACHE = object()
+
+
+def _compute_site_mean() -> float | None:
+    totals = Movie.objects.published().aggregate(count=Sum("rating_count"), total=Sum("rating_sum"))
+    return totals["total"] / totals["count"] if totals["count"] else None
 
 
 def site_mean() -> float | None:
     """C in the weighted rating: the mean of every published rating on the site.
 
     Kept in the shared cache for ten minutes (every worker sees the same value);
-    it moves slowly, so a few minutes' lag does not matter.
+    it moves slowly, so a few minutes' lag does not matter. Stored as a 1-tuple so that
+    "no ratings yet" (None) is cached too.
     """
     cached = cache.get(SITE_MEAN_CACHE_KEY)
     if cached is None:
-        totals = Movie.objects.published().aggregate(
-            count=Sum("rating_count"), total=Sum("rating_sum")
-        )
-        mean = totals["total"] / totals["count"] if totals["count"] else None
-        cached = (mean,)
+        cached = (_compute_site_mean(),)
         cache.set(SITE_MEAN_CACHE_KEY, cached, SITE_MEAN_SECONDS)
     return cached[0]
 
 
-def weighted_audience_rating(movie: Movie) -> float | None:
-    """IMDb's weighted rating for `movie`, pulled towards the site mean when votes are few."""
+def weighted_audience_rating(movie: Movie, prior: float | None = _READ_FROM_CACHE) -> float | None:
+    """IMDb's weighted rating for `movie`, pulled towards the site mean when votes are few.
+
+    `prior` is the site mean when the caller has it already (verdict_inputs()).
+    """
     mean = movie.raw_audience_mean
     if mean is None:
         return None
-    prior = site_mean()
+    if prior is _READ_FROM_CACHE:
+        prior = site_mean()
     return verdicts.weighted_rating(
         mean,
         movie.rating_count,
@@ -48,13 +57,52 @@ def weighted_audience_rating(movie: Movie) -> float | None:
     )
 
 
-def verdict_page_reviews(*, movie: Movie, user) -> dict:
+@dataclass(frozen=True)
+class VerdictInputs:
+    """What every answer on a page is measured against: the trade-verdict ladder and the
+    site mean of the weighted rating. One per request, so every card, feed item and
+    verdict page gives the same answer for the same film."""
+
+    ladder: list
+    site_mean: float | None
+
+    def weighted_rating(self, movie: Movie) -> float | None:
+        return weighted_audience_rating(movie, self.site_mean)
+
+    def assess(self, movie: Movie):
+        """The film's verdict with the reader-facing (weighted) audience rating."""
+        return movie.verdict(self.ladder, audience_rating=self.weighted_rating(movie))
+
+
+def verdict_inputs() -> VerdictInputs:
+    """The ladder and the site mean in ONE read of the shared cache (cache.get_many).
+
+    With the default database cache every cache read is an SQL query, so reading them
+    separately would cost a query each; with Redis it is one round trip either way.
+    A missing value is computed and stored under its own key and lifetime, so
+    movies.models.forget_ladder() still drops the ladder alone.
+    """
+    found = cache.get_many([LADDER_CACHE_KEY, SITE_MEAN_CACHE_KEY])
+    ladder = found.get(LADDER_CACHE_KEY)
+    if ladder is None:
+        ladder = VerdictBand.objects.uncached_ladder()
+        cache.set(LADDER_CACHE_KEY, ladder, LADDER_CACHE_SECONDS)
+    mean = found.get(SITE_MEAN_CACHE_KEY)
+    if mean is None:
+        mean = (_compute_site_mean(),)
+        cache.set(SITE_MEAN_CACHE_KEY, mean, SITE_MEAN_SECONDS)
+    return VerdictInputs(ladder=ladder, site_mean=mean[0])
+
+
+def verdict_page_reviews(*, movie: Movie, user, inputs: VerdictInputs | None = None) -> dict:
     """The context of templates/includes/reviews_section.html and the rating summary.
 
     One query, however many reviews the film has: the most helpful published written
     reviews, the reader's own review (sorted first, whatever its status), the reader's
     helpful/report flags and the total of published written reviews (a window count).
+    `inputs` is the request's verdict_inputs(), read from the cache once.
     """
+    prior = site_mean() if inputs is None else inputs.site_mean
     readable = Q(status=Review.Status.PUBLISHED) & ~Q(body="")
     reviews = Review.objects.filter(movie=movie).select_related("user")
     if user.is_authenticated:
@@ -80,7 +128,7 @@ def verdict_page_reviews(*, movie: Movie, user) -> dict:
         "review_total": rows[0].written_total if rows else 0,
         "reviews_url": reverse("reviews:list", args=[movie.slug]),
         "review_form_url": reverse("reviews:edit", args=[movie.slug]),
-        "weighted_rating": weighted_audience_rating(movie),
-        "site_mean": site_mean() if movie.rating_count else None,
+        "weighted_rating": weighted_audience_rating(movie, prior),
+        "site_mean": prior if movie.rating_count else None,
         "weighted_rating_min_votes": settings.WEIGHTED_RATING_MIN_VOTES,
     }

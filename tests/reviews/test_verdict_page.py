@@ -40,6 +40,60 @@ def test_verdict_page_queries_do_not_grow_with_reviews(client, movie, reader):
     assert full_reader <= 8
 
 
+@pytest.fixture
+def database_cache(settings):
+    """The default cache, Django's database cache (CACHE_URL=dbcache://): every cache
+    read is an SQL query."""
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    cache.clear()
+    return cache
+
+
+def test_verdict_page_reads_the_database_cache_once(client, movie, reader, database_cache):
+    """Guards against N+1 and repeated cache reads: with the database cache, the ladder
+    and the site mean cost one query together (cache.get_many), read once per request;
+    150 reviews cost what 0 do."""
+    url = movie.get_absolute_url()
+    empty_anonymous = count_queries(client, url)
+    client.force_login(reader)
+    empty_reader = count_queries(client, url)
+
+    ReviewFactory(movie=movie, user=reader, rating=9)
+    for n in range(150):
+        factory = ReviewFactory if n % 3 else RatingFactory
+        factory(movie=movie, rating=n % 10 + 1)
+    full_reader = count_queries(client, url)
+    client.logout()
+    full_anonymous = count_queries(client, url)
+
+    assert full_anonymous == empty_anonymous
+    assert full_reader == empty_reader
+    assert full_anonymous <= 7
+    assert full_reader <= 9
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    cache_reads = [q["sql"] for q in queries if "django_cache" in q["sql"]]
+    assert len(cache_reads) == 1, cache_reads
+
+
+def test_cached_ladder_is_dropped_when_an_editor_changes_a_band(client, movie, database_cache):
+    from movies.models import VerdictBand
+    from reviews.selectors import verdict_inputs
+
+    assert "hit" in [band.slug for band in verdict_inputs().ladder]
+    VerdictBand.objects.filter(slug="hit").get().delete()
+    assert "hit" not in [band.slug for band in verdict_inputs().ladder]
+
+
 def test_first_reviews_are_the_most_helpful_and_own_review_is_apart(movie, reader):
     ReviewFactory(movie=movie, user=reader, headline="Mine")
     reviews = [ReviewFactory(movie=movie, headline=f"Other {n}") for n in range(5)]
