@@ -52,9 +52,14 @@ class LadderMixin:
         return self.verdict_inputs.ladder
 
     def assess(self, movies):
+        """Each film's verdict on the weighted audience rating, as its verdict page gives it."""
         for movie in movies:
-            movie.assessment = movie.verdict(self.ladder)
+            movie.assessment = self.verdict_inputs.assess(movie)
         return movies
+
+    @property
+    def site_mean(self):
+        return self.verdict_inputs.site_mean
 
 
 class ForgivingPaginationMixin:
@@ -88,11 +93,11 @@ class HomeView(LadderMixin, TemplateView):
                 "Featured verdicts",
                 public.filter(is_featured=True).order_by("-published_at")[:n],
             ),
-            ("latest", "Latest updated", public.order_by("-updated_at")[:n]),
+            ("latest", "Recently updated", public.order_by("-updated_at")[:n]),
             (
                 "top-rated",
                 "Top rated by our readers",
-                public.filter(audience_rating__isnull=False).by_rating()[:n],
+                public.filter(rating_count__gt=0).by_rating(site_mean=self.site_mean)[:n],
             ),
             (
                 "hits",
@@ -162,7 +167,9 @@ class MovieListView(LadderMixin, ForgivingPaginationMixin, ListView):
         if "band" in f:
             qs = qs.in_band(f["band"], self.ladder)
         order = self.SORTS[f["sort"]][1]
-        return qs.by_rating() if order is None else qs.order_by(*order)
+        if order is None:
+            return qs.by_rating(site_mean=self.site_mean)
+        return qs.order_by(*order)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -210,7 +217,7 @@ class PersonDetailView(LadderMixin, DetailView):
         )
         groups = {}
         for credit in credits:
-            credit.movie.assessment = credit.movie.verdict(self.ladder)
+            credit.movie.assessment = self.verdict_inputs.assess(credit.movie)
             groups.setdefault(credit.get_role_display(), []).append(credit)
         return super().get_context_data(filmography=groups, **kwargs)
 
@@ -252,7 +259,7 @@ class MovieDetailView(LadderMixin, DetailView):
         )
         return super().get_context_data(
             **reviews,
-            assessment=movie.verdict(self.ladder, audience_rating=reviews["weighted_rating"]),
+            assessment=self.verdict_inputs.assess(movie),
             leads=[c for c in cast if c.billing_order == 1],
             supporting=[c for c in cast if c.billing_order and c.billing_order > 1],
             unbilled=[c for c in cast if not c.billing_order],

@@ -176,7 +176,7 @@ class TestHome:
         html = response.content.decode()
         for shelf in [
             "Featured verdicts",
-            "Latest updated",
+            "Recently updated",
             "Top rated by our readers",
             "Biggest hits",
         ]:
