@@ -49,3 +49,34 @@ def test_500_page_is_in_the_site_look(settings):
     response = Client(raise_request_exception=False).get("/boom")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_400_and_403_pages_are_in_the_site_look(settings):
+    from django.core.exceptions import PermissionDenied, SuspiciousOperation
+    from django.urls import include, path
+
+    def bad(request):
+        raise SuspiciousOperation("nonsense")
+
+    def forbidden(request):
+        raise PermissionDenied
+
+    settings.ROOT_URLCONF = type(
+        "urls",
+        (),
+        {
+            "urlpatterns": [
+                path("bad", bad),
+                path("forbidden", forbidden),
+                path("", include("config.urls")),
+            ]
+        },
+    )
+    client = Client(raise_request_exception=False)
+    response = client.get("/bad")
+    assert response.status_code == 400
+    assert "We couldn't understand that request" in response.content.decode()
+    response = client.get("/forbidden")
+    assert response.status_code == 403
+    assert "You can't do that here" in response.content.decode()
