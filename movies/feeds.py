@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
-from movies.models import Movie, VerdictBand
+from movies.models import Movie
+from reviews.selectors import verdict_inputs
 
 FEED_SIZE = 30
 
@@ -34,9 +35,9 @@ class LatestVerdictsFeed(Feed):
             .annotate(last_change=Greatest("published_at", "updated_at"))
             .order_by("-last_change", "-pk")[:FEED_SIZE]
         )
-        ladder = VerdictBand.objects.ladder()
+        inputs = verdict_inputs()  # the answer on the film's card and verdict page
         for movie in movies:
-            movie.assessment = movie.verdict(ladder)
+            movie.assessment = inputs.assess(movie)
         return movies
 
     def item_title(self, movie):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -266,9 +267,27 @@ class MovieQuerySet(models.QuerySet):
             qs = qs.filter(box_office_multiple__lt=high)
         return qs
 
-    def by_rating(self):
-        return self.order_by(
-            models.F("audience_rating").desc(nulls_last=True),
+    def by_rating(self, *, site_mean):
+        """Best first by the rating readers see on cards and verdict pages: IMDb's weighted
+        rating WR = (rating_sum + m·C) / (rating_count + m), with C = `site_mean`
+        (reviews.selectors.verdict_inputs) passed in as a parameter and m =
+        WEIGHTED_RATING_MIN_VOTES, annotated as `weighted_rating`. Films without ratings
+        last, then by external rating, then by title.
+        """
+        if site_mean is None:  # no ratings on the site yet: nothing to pull towards
+            weighted = models.F("audience_rating")
+        else:
+            m = float(settings.WEIGHTED_RATING_MIN_VOTES)
+            weighted = models.Case(
+                models.When(rating_count=0, then=models.Value(None)),
+                default=(
+                    Cast("rating_sum", models.FloatField()) + models.Value(m * float(site_mean))
+                )
+                / (Cast("rating_count", models.FloatField()) + models.Value(m)),
+                output_field=models.FloatField(),
+            )
+        return self.annotate(weighted_rating=weighted).order_by(
+            models.F("weighted_rating").desc(nulls_last=True),
             models.F("external_rating").desc(nulls_last=True),
             "title",
         )

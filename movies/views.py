@@ -87,6 +87,7 @@ class HomeView(LadderMixin, TemplateView):
     def get_context_data(self, **kwargs):
         public = Movie.objects.published().for_cards()
         n = self.shelf_size
+        top_rated = public.filter(audience_rating__isnull=False).by_rating(site_mean=self.site_mean)
         shelves = [
             (
                 "featured",
@@ -97,7 +98,7 @@ class HomeView(LadderMixin, TemplateView):
             (
                 "top-rated",
                 "Top rated by our readers",
-                public.filter(rating_count__gt=0).by_rating(site_mean=self.site_mean)[:n],
+                top_rated[:n],
             ),
             (
                 "hits",

@@ -6,7 +6,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from reviews.selectors import site_mean, verdict_page_reviews, weighted_audience_rating
-from tests.factories import MovieFactory, RatingFactory, ReviewFactory
+from tests.factories import (
+    CreditFactory,
+    GenreFactory,
+    MovieFactory,
+    PersonFactory,
+    RatingFactory,
+    ReviewFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +166,71 @@ def test_verdict_uses_the_weighted_audience_rating_once_enough_readers_rated(cli
     assert after.rating.value == pytest.approx(2.0)  # the only film: C is its own mean
     html = client.get(movie.get_absolute_url()).content.decode()
     assert "IMDb" in html  # the external rating stays, labelled
+
+
+# --- One reader-facing rating everywhere ---------------------------------------------
+
+
+def test_a_film_with_few_high_votes_gets_the_same_answer_on_every_card_and_its_page(
+    client, settings
+):
+    """Cards (home, list, genre, search, person), the feed and the verdict page all answer
+    on the weighted rating: two 10s among many 4s do not make a "Yes" anywhere."""
+    settings.MIN_RATINGS_FOR_VERDICT = 2
+    settings.WEIGHTED_RATING_MIN_VOTES = 10
+    drama = GenreFactory(name="Drama")
+    popular = MovieFactory(title="Well Known", genres=[drama])
+    for _ in range(40):
+        RatingFactory(movie=popular, rating=4)
+    gem = MovieFactory(title="Hidden Gem", genres=[drama])
+    lead = CreditFactory(movie=gem, person=PersonFactory(name="Jane Lead")).person
+    for _ in range(2):
+        RatingFactory(movie=gem, rating=10)
+
+    page = client.get(gem.get_absolute_url()).context["assessment"]
+    c = (40 * 4 + 20) / 42
+    assert page.rating.value == pytest.approx((20 + 10 * c) / 12)  # about 5.2, not 10
+    assert page.answer == "no"
+
+    def card(movies):
+        [found] = [m for m in movies if m.pk == gem.pk]
+        return found.assessment
+
+    home = client.get("/").context["shelves"]
+    cards = {
+        "home": card(next(movies for key, _, movies in home if key == "top-rated")),
+        "list": card(client.get(reverse("movies:list")).context["movies"]),
+        "genre": card(client.get(drama.get_absolute_url()).context["movies"]),
+        "search": card(client.get(reverse("movies:search"), {"q": "hidden gem"}).context["movies"]),
+        "person": card(
+            credit.movie
+            for credits in client.get(lead.get_absolute_url()).context["filmography"].values()
+            for credit in credits
+        ),
+    }
+    for where, assessment in cards.items():
+        assert (where, assessment.answer) == (where, page.answer)
+        assert assessment.rating.value == pytest.approx(page.rating.value), where
+    feed = client.get(reverse("feeds:verdicts")).content.decode()
+    assert "Is Hidden Gem (2020) worth watching? No" in feed
+
+
+def test_top_rated_and_the_rating_sort_order_by_the_weighted_rating(client, settings):
+    """Two 10s (raw mean 10) rank below fifty 9s once pulled towards the site mean."""
+    settings.WEIGHTED_RATING_MIN_VOTES = 10
+    loved = MovieFactory(title="Loved by many")
+    for _ in range(50):
+        RatingFactory(movie=loved, rating=9)
+    disliked = MovieFactory(title="Disliked by many")
+    for _ in range(50):
+        RatingFactory(movie=disliked, rating=3)
+    lucky = MovieFactory(title="Two lucky votes")
+    for _ in range(2):
+        RatingFactory(movie=lucky, rating=10)
+    unrated = MovieFactory(title="Not rated", external_rating="9.9")
+    expected = ["Loved by many", "Two lucky votes", "Disliked by many"]
+
+    shelves = {key: movies for key, _, movies in client.get("/").context["shelves"]}
+    assert [m.title for m in shelves["top-rated"]] == expected
+    listed = client.get(reverse("movies:list"), {"sort": "rating"}).context["movies"]
+    assert [m.title for m in listed] == [*expected, unrated.title]  # unrated last
