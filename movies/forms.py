@@ -81,6 +81,32 @@ LOGO_HELP = (
 )
 
 
+#: Posters whose shape is further than this from 2:3 lose enough to a crop to mention it.
+CROP_WARNING_TOLERANCE = 0.15
+
+
+def crop_warning(width, height, *, what="poster"):
+    """What a 2:3 crop of a `width`x`height` image cuts off, for the editor; "" if little.
+
+    The renditions are 2:3 crops (movies.images): a square poster loses a third of its
+    width, and an editor would otherwise find out only on the public page.
+    """
+    if not width or not height:
+        return ""
+    ratio = (width / height) / (2 / 3)
+    if abs(ratio - 1) <= CROP_WARNING_TOLERANCE:
+        return ""
+    if ratio > 1:  # too wide: the sides go
+        lost, side = 1 - 1 / ratio, "width (left and right edges)"
+    else:  # too tall: the top and bottom go
+        lost, side = 1 - ratio, "height (top and bottom)"
+    return (
+        f"The {what} is {width}×{height} pixels, not 2:3, so the page shows it cropped to 2:3: "
+        f"{lost:.0%} of its {side} is cut off. Upload a 2:3 image (e.g. 1000×1500) to show "
+        "all of it."
+    )
+
+
 def _amount_error(label):
     return f"{label} cannot be negative: enter 0 or more, in whole units of the currency."
 
@@ -159,6 +185,14 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
                 self.fields[name].error_messages["min_value"] = _amount_error(label)
         if "slug" in self.fields:
             self.fields["slug"].required = False
+
+    def poster_crop_warning(self):
+        """After a save: what the 2:3 crop cut off a newly uploaded poster, or ""."""
+        poster = self.cleaned_data.get("poster")
+        processed = getattr(poster, "processed", None)
+        if processed is None:
+            return ""
+        return crop_warning(*processed.image.size)
 
     def clean_runtime_minutes(self):
         runtime = self.cleaned_data.get("runtime_minutes")

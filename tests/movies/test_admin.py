@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from movies.forms import crop_warning
 from movies.models import LADDER_CACHE_KEY, Credit, Movie, VerdictBand
 from tests.factories import (
     AvailabilityFactory,
@@ -22,7 +23,7 @@ from tests.factories import (
     ProviderFactory,
     UserFactory,
 )
-from tests.movies.test_images import png_claiming, upload
+from tests.movies.test_images import image_bytes, png_claiming, upload
 
 ADD_URL = reverse("admin:movies_movie_add")
 LIST_URL = reverse("admin:movies_movie_changelist")
@@ -435,6 +436,44 @@ def test_search_finds_films_by_person(editor_client):
     assert [m.title for m in response.context["cl"].result_list] == ["Parasite"]
 
 
+def test_search_lists_the_exact_title_first_then_titles_starting_with_it(editor_client):
+    """Editors looking for One Second should not scroll past films that merely contain
+    "one" and "second" somewhere (and were edited more recently)."""
+    one_second = MovieFactory(title="One Second")
+    starts = MovieFactory(title="One Second Chance")
+    contains = MovieFactory(title="Second Life of One")
+    by_original = MovieFactory(title="Yi miao zhong", original_title="One Second", year=2021)
+    for movie in (starts, contains):  # edited last: first in the default order
+        movie.save()
+
+    response = editor_client.get(LIST_URL, {"q": "one second"})
+
+    found = list(response.context["cl"].result_list)
+    assert found[:2] == [one_second, by_original] or found[:2] == [by_original, one_second]
+    assert found[2:] == [starts, contains]
+    assert response.context["cl"].result_count == 4  # nothing new found, nothing lost
+
+    # A column the editor sorts by still decides the order.
+    response = editor_client.get(LIST_URL, {"q": "one second", "o": "-2"})  # title, Z to A
+    assert [m.title for m in response.context["cl"].result_list] == [
+        "Yi miao zhong",
+        "Second Life of One",
+        "One Second Chance",
+        "One Second",
+    ]
+
+
+def test_search_ranking_keeps_the_person_search_and_its_duplicates_away(editor_client):
+    one_second = MovieFactory(title="One Second")
+    for name in ("Zhang Yi", "Zhang Yimou"):  # two credits that both match: one row
+        CreditFactory(movie=one_second, person=PersonFactory(name=name))
+    zhang = MovieFactory(title="Zhang")
+
+    response = editor_client.get(LIST_URL, {"q": "zhang"})
+
+    assert list(response.context["cl"].result_list) == [zhang, one_second]
+
+
 def test_filters_by_band_decade_publication_and_genre(editor_client):
     drama = GenreFactory(name="Drama")
     hit = MovieFactory(title="Hit", year=2006, budget=40, worldwide_gross=110, genres=[drama])
@@ -543,6 +582,23 @@ def test_person_autocomplete_for_credits(editor_client):
     assert sorted(r["text"] for r in response.json()["results"]) == ["Zhang Yi", "Zhang Yimou"]
 
 
+def test_person_autocomplete_offers_the_exact_name_first(editor_client):
+    """Typing "Zhang Yi" in a credit row must offer Zhang Yi, not Xinyi Zhang, first."""
+    for name in ("Xinyi Zhang", "Yi Zhang", "Zhang Yimou", "Zhang Yi", "Aaron Zhang Yi"):
+        PersonFactory(name=name)
+
+    response = editor_client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "movies", "model_name": "credit", "field_name": "person", "term": "Zhang Yi"},
+    )
+
+    offered = [r["text"] for r in response.json()["results"]]
+    assert offered == ["Zhang Yi", "Zhang Yimou", "Aaron Zhang Yi", "Xinyi Zhang", "Yi Zhang"]
+
+    people = editor_client.get(reverse("admin:movies_person_changelist"), {"q": "zhang yi"})
+    assert [p.name for p in people.context["cl"].result_list][0] == "Zhang Yi"
+
+
 # --- the verdict ladder ----------------------------------------------------------------------
 
 
@@ -648,3 +704,70 @@ def test_lowest_band_must_start_at_zero(editor_client):
         "The lowest band would be “Disaster” from 0.2x: the ladder must start at 0x, "
         "or films below it fall in a gap with no verdict."
     ]
+
+
+# --- posters that are not 2:3 -------------------------------------------------------------
+
+
+def test_a_square_poster_is_saved_with_a_warning_about_the_crop(editor_client):
+    response = editor_client.post(
+        ADD_URL, movie_post(poster=upload(image_bytes(size=(900, 900)))), follow=True
+    )
+
+    warnings = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag == "warning"]
+    assert warnings == [
+        "The poster is 900×900 pixels, not 2:3, so the page shows it cropped to 2:3: 33% of "
+        "its width (left and right edges) is cut off. Upload a 2:3 image (e.g. 1000×1500) to "
+        "show all of it."
+    ]
+    assert Movie.objects.get().poster_large  # saved all the same
+    assert "cut off" in response.content.decode()  # shown on the page the editor lands on
+
+
+@pytest.mark.parametrize(
+    ("size", "warned"),
+    [((600, 900), False), ((600, 820), False), ((600, 1300), True), ((1600, 900), True)],
+)
+def test_only_posters_far_from_2_3_get_a_crop_warning(editor_client, size, warned):
+    response = editor_client.post(ADD_URL, movie_post(poster=upload(image_bytes(size=size))))
+
+    assert response.status_code == 302
+    assert any("cut off" in m for m in messages_of(response)) is warned
+
+
+def test_saving_without_a_new_poster_does_not_warn_again(editor_client):
+    editor_client.post(
+        ADD_URL, movie_post(poster=upload(image_bytes(size=(900, 900)))), follow=True
+    )  # the first warning is read
+    movie = Movie.objects.get()
+
+    response = editor_client.post(change_url(movie), movie_post(slug=movie.slug))
+
+    assert response.status_code == 302
+    assert not any("cut off" in m for m in messages_of(response))
+
+
+def test_crop_warning_says_how_much_and_which_way():
+    assert crop_warning(1000, 1500) == ""
+    assert crop_warning(1000, 1000).split(": ")[1].startswith("33% of its width")
+    assert "50% of its height" in crop_warning(500, 1500)
+    assert "62% of its width" in crop_warning(1920, 1080)
+    assert crop_warning(0, 0) == ""
+
+
+# --- where to watch -------------------------------------------------------------------------
+
+
+def test_offers_are_stacked_with_short_inputs_so_the_film_page_fits_the_screen(editor_client):
+    """As a table, the seven offer columns made the film page 2,030 px wide at 1280 px
+    (checked in Chromium); stacked with narrow inputs it fits."""
+    movie = MovieFactory()
+    AvailabilityFactory(movie=movie, provider=ProviderFactory(name="Apple TV"), country="US")
+
+    page = editor_client.get(change_url(movie)).content.decode()
+
+    group = page.split('id="availabilities-group"')[1].split('id="regional_grosses-group"')[0]
+    assert "<table" not in group and "inline-related" in group
+    assert 'name="availabilities-0-price_currency"' in group
+    assert 'size="4"' in group.split('name="availabilities-0-price_currency"')[1].split(">")[0]
+    assert "Currently:" not in group  # the admin's link widget repeats the link
