@@ -69,6 +69,16 @@ LIST_COLUMNS = ("genres", "directors", "cast")
 SCALAR_COLUMNS = tuple(c for c in COLUMNS if c not in LIST_COLUMNS)  # model field names
 MONEY_COLUMNS = ("budget", "worldwide_gross", "domestic_gross")
 
+#: Other names sources use for a genre we already have (casefolded -> our name), so that
+#: "Sci-Fi" (IMDb, bokeh-sampledata) and "Science Fiction" (TMDB, the demo) are one genre.
+#: Migration 0004 merged genres created under these names before.
+GENRE_ALIASES = {
+    "sci-fi": "Science Fiction",
+    "sci fi": "Science Fiction",
+    "scifi": "Science Fiction",
+    "science-fiction": "Science Fiction",
+    "sf": "Science Fiction",
+}
 GENRE_NAME = re.compile(r"^[^\W\d_](?:[\w '&.\-]*[\w.])?$")
 THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -531,6 +541,8 @@ def _names(value, column, reasons, *, genre=False):
     limit = 60 if genre else 200
     for part in parts:
         name = part.replace("\x00", "").strip()
+        if genre:
+            name = canonical_genre(name)
         if not name or name.casefold() in seen:
             continue
         if genre and not GENRE_NAME.match(name):
@@ -545,6 +557,11 @@ def _names(value, column, reasons, *, genre=False):
         seen.add(name.casefold())
         names.append(name)
     return names
+
+
+def canonical_genre(name):
+    """Our name for a genre: "Sci-Fi" -> "Science Fiction"; other names as they are."""
+    return GENRE_ALIASES.get(" ".join(name.split()).casefold(), name)
 
 
 def parse_row(row: SourceRow) -> MovieRecord:

@@ -1,5 +1,6 @@
 """manage.py import_movies with files in the documented format (CSV and JSON Lines)."""
 
+import importlib
 import io
 from decimal import Decimal
 from pathlib import Path
@@ -302,3 +303,78 @@ def test_new_only_leaves_films_already_here_alone(tmp_path):
     assert "1 created, 0 updated, 0 unchanged, 0 failed; 1 films already here" in out
     assert Movie.objects.get(title="Curated").runtime_minutes == 100
     assert Movie.objects.get(title="Fresh").runtime_minutes == 95
+
+
+@pytest.mark.django_db
+def test_genre_aliases_land_in_one_genre(tmp_path):
+    """ "Sci-Fi" (IMDb, bokeh-sampledata) and "Science Fiction" (the demo) are one genre."""
+    Genre.objects.create(name="Science Fiction", slug="science-fiction")
+    path = write(
+        tmp_path,
+        "aliases.csv",
+        "title,year,genres\n"
+        "Arrival,2016,Sci-Fi|Drama\n"
+        "Moon,2009,sci fi|Science Fiction\n"
+        "Alien,1979,Horror|SciFi\n",
+    )
+
+    for _ in range(2):  # a re-run changes nothing
+        out, _, error = run(path)
+        assert error is None
+
+    assert "0 created, 0 updated, 3 unchanged" in out
+    assert sorted(Genre.objects.values_list("name", flat=True)) == [
+        "Drama",
+        "Horror",
+        "Science Fiction",
+    ]
+    science_fiction = Genre.objects.get(name="Science Fiction")
+    assert sorted(science_fiction.movies.values_list("title", flat=True)) == [
+        "Alien",
+        "Arrival",
+        "Moon",
+    ]
+
+
+def test_canonical_genre_names():
+    assert importers.canonical_genre("Sci-Fi") == "Science Fiction"
+    assert importers.canonical_genre(" SCI-FI ") == "Science Fiction"
+    assert importers.canonical_genre("Science Fiction") == "Science Fiction"
+    assert importers.canonical_genre("Drama") == "Drama"
+    assert importers.canonical_genre("Music") == "Music"  # not Musical: another genre
+
+
+@pytest.mark.django_db
+def test_migration_merges_an_imported_sci_fi_into_science_fiction():
+    """Databases that imported bokeh-sampledata before the aliases: migration 0004."""
+    from django.apps import apps
+
+    from tests.factories import MovieFactory
+
+    merge = importlib.import_module("movies.migrations.0004_merge_genre_aliases")
+    sci_fi = Genre.objects.create(name="Sci-Fi", slug="sci-fi")
+    science_fiction = Genre.objects.create(name="Science Fiction", slug="science-fiction")
+    drama = Genre.objects.create(name="Drama", slug="drama")
+    both = MovieFactory(title="Both", genres=[sci_fi, science_fiction], main_genre=sci_fi)
+    only_alias = MovieFactory(title="Alias only", genres=[sci_fi, drama], main_genre=drama)
+
+    merge.merge_genre_aliases(apps, None)
+
+    assert not Genre.objects.filter(name="Sci-Fi").exists()
+    assert list(both.genres.all()) == [science_fiction]
+    assert sorted(g.name for g in only_alias.genres.all()) == ["Drama", "Science Fiction"]
+    both.refresh_from_db()
+    assert both.main_genre == science_fiction
+
+
+@pytest.mark.django_db
+def test_migration_renames_sci_fi_when_it_is_the_only_one():
+    from django.apps import apps
+
+    merge = importlib.import_module("movies.migrations.0004_merge_genre_aliases")
+    sci_fi = Genre.objects.create(name="Sci-Fi", slug="sci-fi")
+
+    merge.merge_genre_aliases(apps, None)
+
+    sci_fi.refresh_from_db()
+    assert (sci_fi.name, sci_fi.slug) == ("Science Fiction", "science-fiction")

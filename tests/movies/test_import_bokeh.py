@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
-from movies.models import Credit, Movie
+from movies.models import Credit, Genre, Movie
 from movies.search import fold
 
 # The real movies.db schema (bokeh-sampledata 2024.2), abridged to nothing.
@@ -210,3 +210,26 @@ def test_not_the_movies_database_is_a_clear_error(tmp_path):
         run(path)
     with pytest.raises(CommandError, match="does not exist"):
         run(tmp_path / "missing.db")
+
+
+@pytest.mark.django_db
+def test_sci_fi_joins_the_demos_science_fiction(movies_db):
+    """bokeh-sampledata says "Sci-Fi" (1,203 films); the demo says "Science Fiction"."""
+    Genre.objects.create(name="Science Fiction", slug="science-fiction")
+    db = sqlite3.connect(movies_db)
+    db.execute(
+        "INSERT INTO omdb (ID, imdbID, Title, Year, Rating, Runtime, Genre, Released, "
+        'Director, "Cast", imdbRating) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)',
+        (1, "tt0062622", "2001: A Space Odyssey", 1968, "G", 149.0, "Adventure, Sci-Fi",
+         "1968-04-06", "Stanley Kubrick", "Keir Dullea"),
+    )  # fmt: skip
+    db.commit()
+    db.close()
+
+    run(movies_db)
+    assert "0 created, 0 updated, 5 unchanged" in run(movies_db)
+
+    film = Movie.objects.get(external_id="tt0062622")
+    assert sorted(g.name for g in film.genres.all()) == ["Adventure", "Science Fiction"]
+    assert not Genre.objects.filter(name__iexact="sci-fi").exists()
+    assert Genre.objects.filter(name="Science Fiction").count() == 1
