@@ -23,6 +23,7 @@ order, so two writers cannot wait on each other.
 from __future__ import annotations
 
 import datetime
+import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -284,19 +285,30 @@ def review_report(*, review: Review, user, reason: str) -> Review:
 AGGREGATE_FIELDS = ["rating_count", "rating_sum", *Movie.RATING_FIELDS]
 
 
+MEAN_TOLERANCE = 1e-9  # audience_rating is a float: compare it with a tolerance
+
+
+def _same(name: str, stored, computed) -> bool:
+    if name != "audience_rating" or stored is None or computed is None:
+        return stored == computed
+    return math.isclose(stored, computed, rel_tol=MEAN_TOLERANCE, abs_tol=MEAN_TOLERANCE)
+
+
 @dataclass(frozen=True)
 class AggregateDifference:
     movie: Movie
     stored: dict
     computed: dict
 
-    def describe(self) -> str:
-        fields = [
-            f"{name} {self.stored[name]} -> {self.computed[name]}"
-            for name in AGGREGATE_FIELDS
-            if self.stored[name] != self.computed[name]
+    @property
+    def fields(self) -> list[str]:
+        return [
+            name for name in self.stored if not _same(name, self.stored[name], self.computed[name])
         ]
-        return f"{self.movie} [{self.movie.pk}]: " + ", ".join(fields)
+
+    def describe(self) -> str:
+        changes = [f"{name} {self.stored[name]} -> {self.computed[name]}" for name in self.fields]
+        return f"{self.movie} [{self.movie.pk}]: " + ", ".join(changes)
 
 
 def _computed_aggregates(movie_ids=None) -> dict[int, dict]:
@@ -315,15 +327,22 @@ def _zero() -> dict:
     return dict.fromkeys(AGGREGATE_FIELDS, 0)
 
 
+def _with_mean(values: dict) -> dict:
+    count = values["rating_count"]
+    return {**values, "audience_rating": values["rating_sum"] / count if count else None}
+
+
 def ratings_differences() -> list[AggregateDifference]:
-    """Films whose stored aggregate differs from the one their reviews give (a read)."""
+    """Films whose stored aggregate (counters, histogram and the mean `audience_rating`)
+    differs from the one their reviews give (a read)."""
     computed = _computed_aggregates()
+    fields = [*AGGREGATE_FIELDS, "audience_rating"]
     differences = []
-    for movie in Movie.objects.only("pk", "title", "year", *AGGREGATE_FIELDS).order_by("pk"):
-        stored = {name: getattr(movie, name) for name in AGGREGATE_FIELDS}
-        expected = computed.get(movie.pk, _zero())
-        if stored != expected:
-            differences.append(AggregateDifference(movie, stored, expected))
+    for movie in Movie.objects.only("pk", "title", "year", *fields).order_by("pk"):
+        stored = {name: getattr(movie, name) for name in fields}
+        difference = AggregateDifference(movie, stored, _with_mean(computed.get(movie.pk, _zero())))
+        if difference.fields:
+            differences.append(difference)
     return differences
 
 
@@ -339,10 +358,7 @@ def ratings_recompute() -> list[AggregateDifference]:
             movie = Movie.objects.select_for_update().filter(pk=difference.movie.pk).first()
             if movie is None:
                 continue
-            values = _computed_aggregates([movie.pk]).get(movie.pk, _zero())
-            count, total = values["rating_count"], values["rating_sum"]
-            Movie.objects.filter(pk=movie.pk).update(
-                **values, audience_rating=total / count if count else None
-            )
+            values = _with_mean(_computed_aggregates([movie.pk]).get(movie.pk, _zero()))
+            Movie.objects.filter(pk=movie.pk).update(**values)
             fixed.append(difference)
     return fixed

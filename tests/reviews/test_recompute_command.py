@@ -54,3 +54,37 @@ def test_recompute_fixes_every_stale_film(movie):
     assert error is None and "1 film corrected" in out
     assert aggregate(movie) == {"count": 2, "sum": 16, "histogram": {7: 1, 9: 1}, "mean": 8.0}
     assert run("--check")[1] is None
+
+
+def test_check_finds_a_wrong_mean_alone_and_recompute_repairs_it(movie):
+    """audience_rating is part of the aggregate: a stale mean with right counters is found."""
+    RatingFactory(movie=movie, rating=7)
+    RatingFactory(movie=movie, rating=8)
+    Movie.objects.filter(pk=movie.pk).update(audience_rating=9.9)
+    out, error = run("--check")
+    assert error.returncode == 1
+    assert "audience_rating 9.9 -> 7.5" in out
+    out, error = run()
+    assert error is None and "1 film corrected" in out
+    assert aggregate(movie)["mean"] == 7.5
+
+
+def test_check_flags_a_mean_on_a_film_without_ratings(movie):
+    Movie.objects.filter(pk=movie.pk).update(audience_rating=6.0)
+    out, error = run("--check")
+    assert error.returncode == 1 and "audience_rating 6.0 -> None" in out
+    run()
+    assert aggregate(movie)["mean"] is None
+
+
+def test_check_tolerates_float_rounding_of_the_mean(movie):
+    for rating in (7, 7, 8):
+        RatingFactory(movie=movie, rating=rating)
+    Movie.objects.filter(pk=movie.pk).update(audience_rating=22 / 3 + 1e-12)
+    assert run("--check")[1] is None
+
+
+def test_help_names_the_mean():
+    from reviews.management.commands.recompute_ratings import Command
+
+    assert "audience_rating" in Command.help

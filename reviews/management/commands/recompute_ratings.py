@@ -5,9 +5,10 @@ from reviews import services
 
 class Command(BaseCommand):
     help = (
-        "Recompute every film's audience aggregate (count, sum, histogram, mean) from its "
-        "published reviews. With --check, change nothing: list each film whose stored "
-        "aggregate differs and exit 1 if any does."
+        "Recompute every film's audience aggregate (rating count, sum, 10-bucket histogram "
+        "and the mean audience_rating, compared with a float tolerance) from its counted "
+        "reviews. With --check, change nothing: list each film whose stored aggregate "
+        "differs and exit 1 if any does."
     )
 
     def add_arguments(self, parser):
