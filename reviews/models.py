@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 
 from movies.models import Movie
 
@@ -192,3 +193,21 @@ class ReviewReport(models.Model):
 
     def __str__(self):
         return f"{self.user} reported review {self.review_id} ({self.get_reason_display()})"
+
+
+class ReviewPosting(models.Model):
+    """A review written, or its text rewritten, by a reader: what the hourly spam limit
+    (REVIEWS_PER_HOUR) counts.
+
+    Kept apart from the review so that deleting a review and posting it again still
+    counts twice; rows older than an hour are deleted as the reader posts again.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.user} posted at {self.created_at:%Y-%m-%d %H:%M}"

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Count, F, FloatField, Q, Sum, When
@@ -36,7 +37,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from movies.models import Movie
-from reviews.models import HelpfulVote, Review, ReviewReport
+from reviews.models import HelpfulVote, Review, ReviewPosting, ReviewReport
 
 
 class ReviewRateLimited(ValidationError):
@@ -92,15 +93,27 @@ def _is_new_account(user) -> bool:
     return user.date_joined > timezone.now() - datetime.timedelta(days=days)
 
 
-def _check_rate_limit(user) -> None:
+def _record_posting(user, *, check_rate_limit: bool) -> None:
+    """Count one review written or rewritten against `user`'s hourly limit.
+
+    The attempts live in their own table (ReviewPosting), so deleting a review and
+    posting it again still counts. The reader's user row is locked first, so two
+    requests of one reader count one after the other and cannot both pass the last slot
+    (SQLite's IMMEDIATE transactions serialise them anyway). Raises ReviewRateLimited,
+    recording nothing, when the limit is reached.
+    """
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    now = timezone.now()
+    since = now - datetime.timedelta(hours=1)
+    ReviewPosting.objects.filter(user=user, created_at__lt=since).delete()
     limit = settings.REVIEWS_PER_HOUR
-    since = timezone.now() - datetime.timedelta(hours=1)
-    if Review.objects.filter(user=user, created_at__gte=since).count() >= limit:
+    if check_rate_limit and ReviewPosting.objects.filter(user=user).count() >= limit:
         raise ReviewRateLimited(
-            f"You have posted {limit} reviews in the last hour, the most we accept. "
-            "Please try again later.",
+            f"You have written or rewritten {limit} reviews in the last hour, the most we "
+            "accept. Please try again later.",
             code="rate_limited",
         )
+    ReviewPosting.objects.create(user=user, created_at=now)
 
 
 @transaction.atomic
@@ -124,14 +137,16 @@ def review_submit(
     review = Review.objects.select_for_update().filter(movie=movie, user=user).first()
     is_new = review is None
     if is_new:
-        if check_rate_limit:
-            _check_rate_limit(user)
         review = Review(movie=movie, user=user)
     before = None if is_new else _contribution(review)
     text_changed = is_new or (
         (review.headline, review.body, review.contains_spoilers)
         != (headline, body, contains_spoilers)
     )
+    if is_new or (body and (review.headline, review.body) != (headline, body)):
+        # Creations and rewrites of the words count; changing only the rating or the
+        # spoiler flag, or emptying the text (nothing new to read), does not.
+        _record_posting(user, check_rate_limit=check_rate_limit)
 
     review.rating = rating
     review.headline = headline

@@ -135,6 +135,46 @@ def test_spam_limit_does_not_stop_editing_an_existing_review(movie, reader, sett
     assert aggregate(movie)["sum"] == 6
 
 
+def test_spam_limit_cannot_be_bypassed_by_deleting_and_posting_again(reader, settings):
+    """Deleting a review does not give its slot back: the limit counts postings."""
+    settings.REVIEWS_PER_HOUR = 3
+    films = [RatingFactory.build().movie for _ in range(3)]
+    for film in films:
+        film.save()
+    for _ in range(3):
+        review = services.review_submit(movie=films[0], user=reader, rating=5)
+        services.review_delete(review=review, user=reader)
+    with pytest.raises(services.ReviewRateLimited):
+        services.review_submit(movie=films[1], user=reader, rating=5)
+    assert not Review.objects.filter(user=reader).exists()
+
+
+def test_spam_limit_counts_rewriting_the_text_but_not_changing_the_rating(movie, reader, settings):
+    settings.REVIEWS_PER_HOUR = 2
+    services.review_submit(movie=movie, user=reader, rating=5, body=REVIEW_TEXT)
+    services.review_submit(movie=movie, user=reader, rating=6, body=REVIEW_TEXT)  # rating only
+    services.review_submit(movie=movie, user=reader, rating=6, body=REVIEW_TEXT + " More.")
+    with pytest.raises(services.ReviewRateLimited):
+        services.review_submit(movie=movie, user=reader, rating=6, body=REVIEW_TEXT + " Again.")
+    review = Review.objects.get(user=reader)
+    assert review.body == REVIEW_TEXT + " More."  # the refused rewrite changed nothing
+    assert aggregate(movie)["sum"] == 6
+
+
+def test_spam_limit_forgets_postings_older_than_an_hour(movie, reader, settings):
+    import datetime
+
+    from django.utils import timezone
+
+    from reviews.models import ReviewPosting
+
+    settings.REVIEWS_PER_HOUR = 1
+    RatingFactory(user=reader)
+    ReviewPosting.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    services.review_submit(movie=movie, user=reader, rating=5)
+    assert ReviewPosting.objects.filter(user=reader).count() == 1
+
+
 # --- helpful votes -----------------------------------------------------------
 
 
