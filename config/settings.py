@@ -199,7 +199,12 @@ LOGOUT_REDIRECT_URL = "/"
 # django-axes: lock an account-and-address pair after a handful of failures.
 AXES_FAILURE_LIMIT = _get("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = _get("AXES_COOLOFF_HOURS", env.float, 1.0)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# One account from one address, any address at one account, any account from one
+# address, each with its own limit (reviews/lockout.py).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
+AXES_HANDLER = "reviews.lockout.PerParameterLimitHandler"
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = _get("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", env.int, 20)
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = _get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", env.int, 50)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = _get("DJANGO_PROXY_COUNT", env.int, 0) or None

@@ -118,6 +118,46 @@ def test_lockout_is_the_same_for_an_account_that_does_not_exist(client, settings
     assert response.status_code == 429
 
 
+@pytest.mark.parametrize("username", ["ada", "ghost"])
+def test_one_account_guessed_from_many_addresses_is_locked(client, settings, username):
+    """The per-account limit: five addresses, two guesses each, lock the account
+    everywhere, with the same message whether or not it exists."""
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT = 10
+    UserFactory(username="ada")
+    for n in range(5):
+        for _ in range(2):
+            response = client.post(
+                LOGIN, {"username": username, "password": "wrong"}, REMOTE_ADDR=f"10.0.0.{n}"
+            )
+    response = client.post(
+        LOGIN, {"username": username, "password": PASSWORD}, REMOTE_ADDR="10.0.9.9"
+    )
+    assert response.status_code == 429
+    assert "Too many failed log-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Another account from that address still logs in.
+    UserFactory(username="bob")
+    response = client.post(LOGIN, {"username": "bob", "password": PASSWORD}, REMOTE_ADDR="10.0.9.9")
+    assert response.status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_locked(client, settings):
+    """The per-address limit: one guess at each of six accounts locks the address."""
+    settings.AXES_FAILURE_LIMIT = 5
+    settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS = 6
+    UserFactory(username="ada")
+    for n in range(6):
+        client.post(LOGIN, {"username": f"user{n}", "password": "x"}, REMOTE_ADDR="10.1.1.1")
+    locked = client.post(LOGIN, {"username": "ada", "password": PASSWORD}, REMOTE_ADDR="10.1.1.1")
+    assert locked.status_code == 429
+    assert "Too many failed log-ins" in locked.content.decode()
+    elsewhere = Client().post(
+        LOGIN, {"username": "ada", "password": PASSWORD}, REMOTE_ADDR="10.2.2.2"
+    )
+    assert elsewhere.status_code == 302
+
+
 def test_password_reset_says_the_same_and_mails_only_real_accounts(client):
     UserFactory(username="ada", email="ada@example.com")
     real = client.post("/accounts/password_reset/", {"email": "ada@example.com"}, follow=True)
