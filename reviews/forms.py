@@ -98,9 +98,6 @@ class SignupForm(HoneypotMixin, UserCreationForm):
         self.add_honeypot()
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this email. Log in, or reset your password."
-            )
-        return email
+        # No "this email is taken" error: it would tell anyone which addresses have
+        # accounts here. SignupView mails the address's owner instead.
+        return self.cleaned_data["email"].strip()

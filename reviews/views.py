@@ -5,13 +5,17 @@ reviews.services. A reader's own review is addressed by film and reader
 (/movies/<slug>/review/), so there is no URL through which anyone else could edit it.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -211,6 +215,33 @@ class ReportView(ReviewActionMixin, FormView):
         return redirect(self.review.movie.get_absolute_url())
 
 
+def _tell_owner_of_a_reused_email(request, user) -> None:
+    """Mail the address's earlier account(s) that a new account uses it too.
+
+    Signing up with an address another account uses succeeds like any other signup, so
+    the page never reveals which addresses have accounts (a signup form that says "this
+    email is taken" answers that question for anyone). The mailbox's owner hears of it
+    and gets a password-reset link; password reset mails every account of the address.
+    """
+    earlier = set(
+        get_user_model()
+        .objects.filter(email__iexact=user.email, is_active=True)
+        .exclude(pk=user.pk)
+        .values_list("email", flat=True)
+    )
+    if not earlier:
+        return
+    body = render_to_string(
+        "registration/email_in_use_email.txt",
+        {
+            "site_name": settings.SITE_NAME,
+            "new_username": user.get_username(),
+            "reset_url": request.build_absolute_uri(reverse("password_reset")),
+        },
+    )
+    send_mail(f"A new {settings.SITE_NAME} account uses your email", body, None, sorted(earlier))
+
+
 class SignupView(FormView):
     template_name = "registration/signup.html"
     form_class = SignupForm
@@ -222,6 +253,7 @@ class SignupView(FormView):
 
     def form_valid(self, form):
         user = form.save()
+        _tell_owner_of_a_reused_email(self.request, user)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {user.get_username()}: you are logged in.")
         target = self.request.POST.get("next", "")
