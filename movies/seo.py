@@ -91,7 +91,8 @@ def aggregate_rating(movie, *, min_ratings=None):
 
 
 def review_jsonld(review):
-    """A reader's review (reviews.models.Review, published) as a schema.org Review."""
+    """A reader's review (reviews.models.Review, published) as a schema.org Review;
+    without reviewBody when the review is marked as containing spoilers."""
     item = {
         "@type": "Review",
         "author": {"@type": "Person", "name": review.user.get_username()},
@@ -105,7 +106,9 @@ def review_jsonld(review):
     }
     if getattr(review, "headline", ""):
         item["name"] = review.headline
-    if review.body:
+    # A spoiler review stays collapsed on the page; search results would show its text
+    # to everyone, so its body is left out (the rating and headline stay).
+    if review.body and not getattr(review, "contains_spoilers", False):
         item["reviewBody"] = _truncate(review.body, REVIEW_BODY_LENGTH)
     return item
 

@@ -1,5 +1,7 @@
 """The verdict page's reader reviews and audience rating."""
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -7,6 +9,7 @@ from django.urls import reverse
 
 from reviews.selectors import site_mean, verdict_page_reviews, weighted_audience_rating
 from tests.factories import (
+    REVIEW_TEXT,
     CreditFactory,
     GenreFactory,
     MovieFactory,
@@ -234,3 +237,22 @@ def test_top_rated_and_the_rating_sort_order_by_the_weighted_rating(client, sett
     assert [m.title for m in shelves["top-rated"]] == expected
     listed = client.get(reverse("movies:list"), {"sort": "rating"}).context["movies"]
     assert [m.title for m in listed] == [*expected, unrated.title]  # unrated last
+
+
+def test_json_ld_leaves_out_the_text_of_spoiler_reviews(client, movie):
+    """Search results would show a spoiler review's text that the page keeps collapsed."""
+    ReviewFactory(movie=movie, headline="Plain", body=REVIEW_TEXT + " Plain words.")
+    ReviewFactory(
+        movie=movie,
+        headline="The twist",
+        body=REVIEW_TEXT + " The projectionist was the thief.",
+        contains_spoilers=True,
+    )
+    html = client.get(movie.get_absolute_url()).content.decode()
+    jsonld = html.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    reviews = {r["name"]: r for r in json.loads(jsonld)["@graph"][0]["review"]}
+    assert reviews["Plain"]["reviewBody"].endswith("Plain words.")
+    assert "reviewBody" not in reviews["The twist"]
+    assert reviews["The twist"]["reviewRating"]["ratingValue"] == 8
+    assert "was the thief" not in jsonld
+    assert "was the thief" in html  # still on the page, collapsed
