@@ -70,7 +70,14 @@ class ReviewAdmin(admin.ModelAdmin):
         "helpful_count",
         "created_at",
     ]
-    list_filter = ["status", OpenReportsFilter, WrittenFilter, "contains_spoilers", "created_at"]
+    list_filter = [
+        "status",
+        OpenReportsFilter,
+        WrittenFilter,
+        "contains_spoilers",
+        ("user__is_active", admin.BooleanFieldListFilter),
+        "created_at",
+    ]
     list_select_related = ["movie", "user"]
     search_fields = ["headline", "body", "user__username", "movie__title"]
     date_hierarchy = "created_at"

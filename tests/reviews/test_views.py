@@ -287,6 +287,27 @@ def test_profile_of_unknown_or_inactive_user_is_404(client):
     assert client.get(reverse("reviews:profile", args=["nobody"])).status_code == 404
 
 
+def test_deactivated_authors_reviews_stay_without_a_link_to_their_closed_profile(
+    client, movie, reader
+):
+    """A closed account's reviews stay (editors reject them if they must go); its name
+    no longer links to a profile page that would be a 404."""
+    review = ReviewFactory(movie=movie, user=reader, headline="Still worth reading")
+    profile = reverse("reviews:profile", args=[reader.username])
+    type(reader).objects.filter(pk=reader.pk).update(is_active=False)
+    for url in (
+        movie.get_absolute_url(),
+        reverse("reviews:list", args=[movie.slug]),
+        review.get_absolute_url(),
+    ):
+        html = client.get(url).content.decode()
+        assert "Still worth reading" in html, url
+        assert f'href="{profile}"' not in html, url
+        assert "ada (account closed)" in html, url
+    assert client.get(profile).status_code == 404
+    assert aggregate(movie)["count"] == 1  # the rating still counts
+
+
 @pytest.mark.parametrize("n", [2, 40])
 def test_profile_query_budget_holds_as_reviews_grow(
     client, reader, n, django_assert_max_num_queries
