@@ -52,8 +52,11 @@ class Genre(models.Model):
 
 
 class PersonQuerySet(models.QuerySet):
-    def for_person_page(self):
-        return self
+    def public(self):
+        """People credited on at least one public film: the others have no page yet."""
+        return self.filter(
+            pk__in=Credit.objects.filter(movie__in=Movie.objects.published()).values("person_id")
+        )
 
 
 class Person(models.Model):
@@ -266,6 +269,19 @@ class MovieQuerySet(models.QuerySet):
         if high is not None:
             qs = qs.filter(box_office_multiple__lt=high)
         return qs
+
+    def featured(self):
+        return self.filter(is_featured=True).order_by("-published_at")
+
+    def recently_updated(self):
+        return self.order_by("-updated_at")
+
+    def biggest_hits(self):
+        return self.filter(box_office_multiple__isnull=False).order_by("-box_office_multiple")
+
+    def top_rated(self, *, site_mean):
+        """Films our readers rated, best first by the weighted rating (see by_rating)."""
+        return self.filter(rating_count__gt=0).by_rating(site_mean=site_mean)
 
     def by_rating(self, *, site_mean):
         """Best first by the rating readers see on cards and verdict pages: IMDb's weighted
@@ -597,6 +613,17 @@ class Movie(models.Model):
         )
 
 
+class CreditQuerySet(models.QuerySet):
+    def filmography(self, person):
+        """A person's credits on public films, newest first, ready for verdict badges."""
+        return (
+            self.filter(person=person, movie__in=Movie.objects.published())
+            .select_related("movie")
+            .prefetch_related("movie__genres")
+            .order_by("-movie__year", "movie__title")
+        )
+
+
 class Credit(models.Model):
     class Role(models.TextChoices):
         CAST = "cast", "Cast"
@@ -616,6 +643,8 @@ class Credit(models.Model):
         help_text="1 for the lead. Cast billed at 1 are leads, the rest supporting. "
         "Empty when the billing is unknown.",
     )
+
+    objects = CreditQuerySet.as_manager()
 
     class Meta:
         ordering = ["role", "billing_order", "id"]

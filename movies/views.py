@@ -87,26 +87,15 @@ class HomeView(LadderMixin, TemplateView):
     def get_context_data(self, **kwargs):
         public = Movie.objects.published().for_cards()
         n = self.shelf_size
-        top_rated = public.filter(audience_rating__isnull=False).by_rating(site_mean=self.site_mean)
         shelves = [
-            (
-                "featured",
-                "Featured verdicts",
-                public.filter(is_featured=True).order_by("-published_at")[:n],
-            ),
-            ("latest", "Recently updated", public.order_by("-updated_at")[:n]),
+            ("featured", "Featured verdicts", public.featured()[:n]),
+            ("latest", "Recently updated", public.recently_updated()[:n]),
             (
                 "top-rated",
                 "Top rated by our readers",
-                top_rated[:n],
+                public.top_rated(site_mean=self.site_mean)[:n],
             ),
-            (
-                "hits",
-                "Biggest hits",
-                public.filter(box_office_multiple__isnull=False).order_by("-box_office_multiple")[
-                    :n
-                ],
-            ),
+            ("hits", "Biggest hits", public.biggest_hits()[:n]),
         ]
         shelves = [(key, title, self.assess(list(qs))) for key, title, qs in shelves]
         return super().get_context_data(shelves=[shelf for shelf in shelves if shelf[2]], **kwargs)
@@ -207,17 +196,11 @@ class PersonDetailView(LadderMixin, DetailView):
     context_object_name = "person"
 
     def get_queryset(self):
-        return Person.objects.for_person_page()
+        return Person.objects.public()
 
     def get_context_data(self, **kwargs):
-        credits = (
-            Credit.objects.filter(person=self.object, movie__in=Movie.objects.published())
-            .select_related("movie")
-            .prefetch_related("movie__genres")
-            .order_by("-movie__year", "movie__title")
-        )
         groups = {}
-        for credit in credits:
+        for credit in Credit.objects.filmography(self.object):
             credit.movie.assessment = self.verdict_inputs.assess(credit.movie)
             groups.setdefault(credit.get_role_display(), []).append(credit)
         return super().get_context_data(filmography=groups, **kwargs)

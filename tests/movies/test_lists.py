@@ -26,6 +26,9 @@ def catalogue():
             budget=10,
             worldwide_gross=30,
             audience_rating=6.0,
+            rating_count=1,
+            rating_sum=6,
+            rating_6=1,
         ),
         "flop": MovieFactory(
             title="Flop Film",
@@ -34,6 +37,9 @@ def catalogue():
             budget=10,
             worldwide_gross=6,
             audience_rating=8.0,
+            rating_count=1,
+            rating_sum=8,
+            rating_8=1,
         ),
         "unknown": MovieFactory(title="Quiet Film", year=2021, genres=[drama]),
         "draft": MovieFactory(title="Draft Film", status=Movie.Status.DRAFT, published_at=None),
@@ -141,7 +147,8 @@ class TestGenrePage:
         MovieFactory.create_batch(rows, genres=[genre])
         client.get(genre.get_absolute_url())
         with django_assert_max_num_queries(6):
-            client.get(genre.get_absolute_url())
+            response = client.get(genre.get_absolute_url())
+        assert len(titles(response)) == min(rows, 24)
 
 
 class TestPersonPage:
@@ -155,6 +162,14 @@ class TestPersonPage:
         assert "Hit Film" in html and "Flop Film" in html and "as Herself" in html
         assert "Draft Film" not in html
         assert "<h2" in html and "Director" in html
+
+    def test_person_only_on_drafts_has_no_public_page(self, client, catalogue):
+        person = PersonFactory(name="Not Yet")
+        CreditFactory(person=person, movie=catalogue["draft"])
+        CreditFactory(person=person, movie=catalogue["scheduled"])
+        assert client.get(person.get_absolute_url()).status_code == 404
+        CreditFactory(person=person, movie=catalogue["hit"])
+        assert client.get(person.get_absolute_url()).status_code == 200
 
     @pytest.mark.parametrize("rows", [2, 40])
     def test_query_budget(self, client, django_assert_max_num_queries, rows):
@@ -195,6 +210,10 @@ class TestHome:
             budget=1,
             worldwide_gross=3,
             audience_rating=7.5,
+            rating_count=2,
+            rating_sum=15,
+            rating_7=1,
+            rating_8=1,
             is_featured=True,
         )
         client.get("/")
