@@ -1,10 +1,11 @@
 """Readers' ratings and reviews, helpful votes and reports.
 
 A review is one reader's say on one film: a rating from 1 to 10, with or without a
-written review. Only a *published* review's rating is counted in the film's audience
-aggregate (Movie.rating_count, rating_sum, rating_1..rating_10, audience_rating), and
-only reviews/services.py writes reviews, so the aggregate moves in the same transaction
-as the review.
+written review. A review's rating is counted in the film's audience aggregate
+(Movie.rating_count, rating_sum, rating_1..rating_10, audience_rating) while its
+`rating_counted` flag is set (see reviews/services.py for when), and only
+reviews/services.py writes reviews, so the aggregate moves in the same transaction as the
+review.
 
 Accounts with activity are deactivated rather than deleted (Django's own advice for
 `is_active`): reviews, votes and reports protect their author, so deleting an account
@@ -28,6 +29,10 @@ REVIEW_BODY_MAX_LENGTH = 10_000
 class ReviewQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Review.Status.PUBLISHED)
+
+    def counted(self):
+        """Reviews whose rating is in their film's audience aggregate."""
+        return self.filter(rating_counted=True)
 
     def written(self):
         """Reviews with text (rating-only reviews have nothing to read)."""
@@ -81,7 +86,15 @@ class Review(models.Model):
         choices=Status,
         default=Status.PENDING,
         db_index=True,
-        help_text="Only published reviews are shown, and only their ratings are counted.",
+        help_text="Only published reviews are shown. A pending review's rating counts "
+        "unless reports or an editor sent it back; a rejected review's never does.",
+    )
+    rating_counted = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Whether the rating is in the film's audience rating: from the start, even "
+        "while the text waits for an editor, unless the review is rejected, reported "
+        "back to pending or returned to pending by an editor.",
     )
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
     report_count = models.PositiveIntegerField(
@@ -142,10 +155,6 @@ class Review(models.Model):
     @property
     def is_written(self):
         return bool(self.body)
-
-    @property
-    def counts_in_aggregate(self):
-        return self.status == self.Status.PUBLISHED
 
 
 class HelpfulVote(models.Model):

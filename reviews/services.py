@@ -1,17 +1,17 @@
 """Every write to reviews, and the film aggregates that follow from them.
 
 The rule the aggregate keeps: a film's rating_count, rating_sum and rating_1..rating_10
-count exactly the ratings of its *published* reviews, and audience_rating is
-rating_sum / rating_count (NULL without ratings).
+count exactly the ratings of its reviews with `rating_counted` set, and audience_rating
+is rating_sum / rating_count (NULL without ratings). When a rating counts:
 
-- A rating without text is published at once: there is nothing to moderate, so
-  "ratings count at once".
-- A written review from a new account (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) waits in
-  pending, and its rating waits with it: the rating and the words are one contribution,
-  and counting the rating of a review an editor may reject as spam would let throwaway
-  accounts move the aggregate. When an editor publishes it, the rating is counted.
-- A published review that collects REVIEWS_REPORT_THRESHOLD open reports goes back to
-  pending, and its rating leaves the aggregate until an editor decides.
+- Ratings count at once, as the issue asks: a rating without text is published at once,
+  and a written review from a new account (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) waits in
+  pending for an editor while its rating counts from the start. Only the words wait.
+- A rejected review's rating does not count; editing its text sends it back to pending,
+  still not counted, until an editor publishes it.
+- A review that collects REVIEWS_REPORT_THRESHOLD open reports, or that an editor returns
+  to pending, goes to pending and its rating leaves the aggregate until an editor
+  publishes it again.
 
 Concurrency: each function runs in one transaction that locks the review rows first
 (select_for_update; SQLite's IMMEDIATE transactions serialise writers anyway) and then
@@ -46,7 +46,7 @@ class ReviewRateLimited(ValidationError):
 
 def _contribution(review: Review) -> int | None:
     """The rating this review adds to its film's aggregate, or None."""
-    return review.rating if review.status == Review.Status.PUBLISHED else None
+    return review.rating if review.rating_counted else None
 
 
 def _apply_to_aggregates(changes: dict[int, Counter]) -> None:
@@ -148,19 +148,27 @@ def review_submit(
         # spoiler flag, or emptying the text (nothing new to read), does not.
         _record_posting(user, check_rate_limit=check_rate_limit)
 
+    # Rejected, reported back to pending or returned to pending by an editor.
+    withheld = not is_new and not review.rating_counted
     review.rating = rating
     review.headline = headline
     review.body = body
     review.contains_spoilers = contains_spoilers
     if not body:
-        review.status = Review.Status.PUBLISHED
+        review.status, review.rating_counted = Review.Status.PUBLISHED, True
     elif text_changed:
-        held = (
-            review.status == Review.Status.REJECTED
+        if (
+            withheld
+            or review.status == Review.Status.REJECTED
             or review.report_count >= settings.REVIEWS_REPORT_THRESHOLD
-            or _is_new_account(user)
-        )
-        review.status = Review.Status.PENDING if held else Review.Status.PUBLISHED
+        ):
+            # Back to the editors, and the rating with it.
+            review.status, review.rating_counted = Review.Status.PENDING, False
+        elif _is_new_account(user):
+            # The words wait for an editor; the rating counts at once.
+            review.status, review.rating_counted = Review.Status.PENDING, True
+        else:
+            review.status, review.rating_counted = Review.Status.PUBLISHED, True
     _validate_text(review)
     review.full_clean(validate_unique=False, validate_constraints=False)
     try:
@@ -237,10 +245,20 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
         if review.status != status:
             changed += 1
         review.status = status
+        # Published: counted. Rejected, or returned to pending: out until published.
+        review.rating_counted = status == Review.Status.PUBLISHED
         if status != Review.Status.PENDING:
             review.report_count = 0
         review.moderated_at, review.moderated_by = now, moderator
-        review.save(update_fields=["status", "report_count", "moderated_at", "moderated_by"])
+        review.save(
+            update_fields=[
+                "status",
+                "rating_counted",
+                "report_count",
+                "moderated_at",
+                "moderated_by",
+            ]
+        )
         after = _contribution(review)
         if before is not None:
             changes[review.movie_id][before] -= 1
@@ -289,9 +307,10 @@ def review_report(*, review: Review, user, reason: str) -> Review:
     report.save()
     review.report_count += 1
     if review.report_count >= settings.REVIEWS_REPORT_THRESHOLD:
-        review.status = Review.Status.PENDING
-        _apply_to_aggregates(_change(review.movie_id, before=review.rating, after=None))
-    review.save(update_fields=["report_count", "status"])
+        before = _contribution(review)
+        review.status, review.rating_counted = Review.Status.PENDING, False
+        _apply_to_aggregates(_change(review.movie_id, before=before, after=None))
+    review.save(update_fields=["report_count", "status", "rating_counted"])
     return review
 
 
@@ -327,7 +346,7 @@ class AggregateDifference:
 
 
 def _computed_aggregates(movie_ids=None) -> dict[int, dict]:
-    reviews = Review.objects.published()
+    reviews = Review.objects.counted()
     if movie_ids is not None:
         reviews = reviews.filter(movie_id__in=movie_ids)
     rows = reviews.values("movie_id").annotate(

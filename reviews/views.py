@@ -81,11 +81,17 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
         except ValidationError as error:
             _apply_service_errors(form, error)
             return self.form_invalid(form)
-        if review.status == Review.Status.PENDING:
+        if review.status == Review.Status.PENDING and review.rating_counted:
             messages.success(
                 self.request,
-                "Thank you. Your review is waiting for an editor and will appear once "
-                "approved; your rating will count then too.",
+                "Thank you: your rating counts now. Your review is waiting for an editor "
+                "and will appear once approved.",
+            )
+        elif review.status == Review.Status.PENDING:
+            messages.success(
+                self.request,
+                "Thank you. Your review is back with the editors; it will appear, and your "
+                "rating will count, once approved.",
             )
         elif review.is_written:
             messages.success(self.request, "Thank you: your review is published.")
@@ -288,7 +294,7 @@ class ProfileView(ForgivingPaginationMixin, ListView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             profile_user=self.profile_user,
-            rating_total=Review.objects.published()
+            rating_total=Review.objects.counted()
             .filter(user=self.profile_user, movie__in=Movie.objects.published())
             .count(),
             **kwargs,

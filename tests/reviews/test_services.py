@@ -23,13 +23,62 @@ def test_established_reader_review_is_published_and_counted(movie, reader):
     assert aggregate(movie)["count"] == 1
 
 
-def test_new_account_text_review_waits_and_its_rating_waits_with_it(movie, newcomer, editor):
+def test_new_account_text_review_waits_but_its_rating_counts_at_once(movie, newcomer, editor):
     review = services.review_submit(movie=movie, user=newcomer, rating=3, body=REVIEW_TEXT)
     assert review.status == Review.Status.PENDING
-    assert aggregate(movie) == {"count": 0, "sum": 0, "histogram": {}, "mean": None}
+    assert aggregate(movie) == {"count": 1, "sum": 3, "histogram": {3: 1}, "mean": 3.0}
 
     services.reviews_moderate(reviews=[review], status=Review.Status.PUBLISHED, moderator=editor)
     assert aggregate(movie) == {"count": 1, "sum": 3, "histogram": {3: 1}, "mean": 3.0}
+
+
+def test_aggregate_stays_exact_through_every_transition(movie, newcomer, editor, settings):
+    """Counted from the start; out when rejected, reported or returned by an editor; back
+    when published; edits and deletion move it exactly. Checked against a recount."""
+    settings.REVIEWS_REPORT_THRESHOLD = 1
+    RatingFactory(movie=movie, rating=6)
+
+    def check(count, total):
+        assert (aggregate(movie)["count"], aggregate(movie)["sum"]) == (count, total)
+        assert services.ratings_differences() == []
+
+    def moderate(review, status):
+        services.reviews_moderate(reviews=[review], status=status, moderator=editor)
+
+    review = services.review_submit(movie=movie, user=newcomer, rating=3, body=REVIEW_TEXT)
+    check(2, 9)  # pending text, counted rating
+    review = services.review_submit(movie=movie, user=newcomer, rating=4, body=REVIEW_TEXT)
+    check(2, 10)  # pending: a new rating moves the bucket
+    moderate(review, Review.Status.REJECTED)
+    check(1, 6)
+    review = services.review_submit(
+        movie=movie, user=newcomer, rating=4, body=REVIEW_TEXT + " Edited."
+    )
+    assert review.status == Review.Status.PENDING
+    check(1, 6)  # a rejected review's rewrite waits, uncounted
+    moderate(review, Review.Status.PUBLISHED)
+    check(2, 10)
+    services.review_report(review=review, user=UserFactory(), reason="spam")
+    check(1, 6)  # reported back to pending
+    review = services.review_submit(
+        movie=movie, user=newcomer, rating=5, body=REVIEW_TEXT + " Edited again."
+    )
+    check(1, 6)  # editing a reported review does not bring its rating back
+    moderate(review, Review.Status.PUBLISHED)
+    check(2, 11)
+    moderate(review, Review.Status.PENDING)
+    check(1, 6)  # an editor returned it: out until published
+    moderate(review, Review.Status.PUBLISHED)
+    check(2, 11)
+    services.review_delete(review=Review.objects.get(pk=review.pk), user=newcomer)
+    check(1, 6)
+
+
+def test_deleting_a_pending_review_removes_its_counted_rating(movie, newcomer):
+    review = services.review_submit(movie=movie, user=newcomer, rating=9, body=REVIEW_TEXT)
+    services.review_delete(review=review, user=newcomer)
+    assert aggregate(movie)["count"] == 0
+    assert services.ratings_differences() == []
 
 
 def test_moderation_of_new_accounts_can_be_switched_off(movie, newcomer, settings):

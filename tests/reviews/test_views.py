@@ -87,8 +87,9 @@ def test_missing_rating_is_a_form_error(client, reader, movie):
 def test_new_account_is_told_the_review_waits_for_an_editor(client, newcomer, movie):
     client.force_login(newcomer)
     response = client.post(edit_url(movie), form_data(), follow=True)
-    assert "waiting for an editor" in response.content.decode()
-    assert aggregate(movie)["count"] == 0
+    html = response.content.decode()
+    assert "your rating counts now" in html and "waiting for an editor" in html
+    assert aggregate(movie)["count"] == 1  # the rating counts at once; the words wait
 
 
 def test_mass_assignment_of_user_movie_status_and_counters_changes_nothing(
@@ -112,7 +113,8 @@ def test_mass_assignment_of_user_movie_status_and_counters_changes_nothing(
     review = Review.objects.get()
     assert (review.user, review.movie, review.status) == (newcomer, movie, "pending")
     assert review.helpful_count == 0
-    assert aggregate(movie)["count"] == 0
+    assert aggregate(movie)["count"] == 1  # the newcomer's own rating, once
+    assert aggregate(movie)["sum"] == review.rating
     assert aggregate(other_movie)["count"] == 0
 
 
@@ -278,7 +280,7 @@ def test_profile_lists_published_reviews_only(client, newcomer):
     html = response.content.decode()
     assert "Visible" in html and "Hidden" not in html
     assert newcomer.email not in html
-    assert "2 ratings, 1 written review" in html
+    assert "3 ratings, 1 written review" in html  # the pending review's rating counts
 
 
 def test_profile_of_unknown_or_inactive_user_is_404(client):
