@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast
@@ -16,6 +16,11 @@ from django.utils.text import slugify
 from django_countries.fields import CountryField
 
 from movies import verdicts
+
+
+CURRENCY_CODE = RegexValidator(
+    r"^[A-Z]{3}\Z", "Use a three-letter ISO 4217 currency code in capitals, e.g. USD or EUR."
+)
 
 
 def unique_slug(model, text, *, exclude_pk=None, max_length=80):
@@ -342,7 +347,11 @@ class Movie(models.Model):
     )
     release_date = models.DateField(null=True, blank=True)
     runtime_minutes = models.PositiveSmallIntegerField(
-        "runtime (minutes)", null=True, blank=True, validators=[MinValueValidator(1)]
+        "runtime (minutes)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(6000)],
+        help_text="Whole minutes, 1 to 6,000.",
     )
     certification = models.CharField(max_length=20, blank=True, help_text="e.g. PG-13, R, 12A.")
     genres = models.ManyToManyField(
@@ -430,7 +439,12 @@ class Movie(models.Model):
     external_rating_source = models.CharField(max_length=60, blank=True, help_text="e.g. IMDb.")
 
     # Box office
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(
+        max_length=3,
+        default="USD",
+        validators=[CURRENCY_CODE],
+        help_text="ISO 4217 code of the budget and grosses, e.g. USD, EUR, CNY.",
+    )
     budget = models.PositiveBigIntegerField("production budget", null=True, blank=True)
     worldwide_gross = models.PositiveBigIntegerField(null=True, blank=True)
     domestic_gross = models.PositiveBigIntegerField(null=True, blank=True)
@@ -720,7 +734,7 @@ class Availability(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    price_currency = models.CharField(max_length=3, blank=True)
+    price_currency = models.CharField(max_length=3, blank=True, validators=[CURRENCY_CODE])
     last_checked = models.DateField(default=timezone.localdate)
 
     class Meta:

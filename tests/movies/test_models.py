@@ -53,3 +53,21 @@ def test_a_sound_ladder_edit_is_accepted():
     hit = VerdictBand.objects.get(slug="hit")
     hit.min_multiple = 3
     hit.full_clean()
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("currency", "$$$", "three-letter ISO 4217 currency code"),
+        ("currency", "usd", "three-letter ISO 4217 currency code"),
+        ("runtime_minutes", 99_999, "less than or equal to 6000"),
+        ("runtime_minutes", 0, "greater than or equal to 1"),
+    ],
+)
+def test_implausible_figures_are_refused_with_a_clear_message(field, value, message):
+    from django.core.exceptions import ValidationError
+
+    movie = MovieFactory.build(title="Checked", **{field: value})
+    with pytest.raises(ValidationError) as error:
+        movie.full_clean()
+    assert message in str(error.value.message_dict[field])
