@@ -17,7 +17,6 @@ from django_countries.fields import CountryField
 
 from movies import verdicts
 
-
 CURRENCY_CODE = RegexValidator(
     r"^[A-Z]{3}\Z", "Use a three-letter ISO 4217 currency code in capitals, e.g. USD or EUR."
 )
