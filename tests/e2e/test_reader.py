@@ -36,9 +36,7 @@ def test_reader_finds_a_verdict_and_reads_around_it(page, shoot, no_horizontal_o
     page.get_by_text("Spoiler warning: show how it ends").click()
     expect(ending).to_be_visible()
 
-    expect(
-        page.get_by_role("heading", name="Where to watch in United States")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Where to watch in United States")).to_be_visible()
     expect(page.get_by_text("Cinema Rental")).to_be_visible()
     page.get_by_label("Show offers for another country").select_option("GB")
     page.get_by_role("button", name="Show offers").click()
