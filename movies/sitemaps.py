@@ -7,13 +7,13 @@ do not touch it, so a busy film does not look changed to crawlers on every vote.
 """
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from movies.models import Credit, Genre, Movie, Person
+from movies.models import Credit, Genre, Movie, Person, published_q
 
 # The protocol allows 50,000 URLs (and 50 MB) per sitemap file; smaller files keep each
 # response quick to build. 17,000 films make four pages of the films section.
@@ -42,23 +42,22 @@ class MovieSitemap(Sitemap):
         return Movie.objects.published().aggregate(latest=Max("updated_at"))["latest"]
 
 
-def _public_credits(**outer):
-    return Credit.objects.filter(movie__in=Movie.objects.published(), **outer)
-
-
 class PersonSitemap(Sitemap):
-    """People credited on at least one public film; lastmod is their latest such film's."""
+    """People credited on at least one public film; lastmod is their latest such film's.
+
+    One join and a GROUP BY: the public-film condition sits in the same `filter()` as
+    the join, so it both keeps out people known only through a draft and limits the
+    `Max` to public films, and the grouping gives each person one row. (A correlated
+    EXISTS and a subquery per person took two minutes a page on SQLite with 59,000
+    people; see benchmarks/sitemap_speed.py.)
+    """
 
     limit = SITEMAP_PAGE_SIZE
 
     def items(self):
         return (
-            Person.objects.filter(Exists(_public_credits(person=OuterRef("pk"))))
-            .annotate(
-                last_film_update=_public_credits(person=OuterRef("pk"))
-                .order_by("-movie__updated_at")
-                .values("movie__updated_at")[:1]
-            )
+            Person.objects.filter(published_q("credits__movie__"))
+            .annotate(last_film_update=Max("credits__movie__updated_at"))
             .only("slug")
             .order_by("pk")
         )
@@ -67,23 +66,23 @@ class PersonSitemap(Sitemap):
         return person.last_film_update
 
     def get_latest_lastmod(self):
-        return (
-            Movie.objects.published()
-            .filter(credits__isnull=False)
-            .aggregate(latest=Max("updated_at"))["latest"]
-        )
+        return Credit.objects.filter(published_q("movie__")).aggregate(
+            latest=Max("movie__updated_at")
+        )["latest"]
 
 
 class GenreSitemap(Sitemap):
-    """Genres with at least one public film; lastmod is their latest such film's."""
+    """Genres with at least one public film; lastmod is their latest such film's.
+
+    The same join-and-group shape as the people's section.
+    """
 
     limit = SITEMAP_PAGE_SIZE
 
     def items(self):
-        public = Movie.objects.published().filter(genres=OuterRef("pk"))
         return (
-            Genre.objects.filter(Exists(public))
-            .annotate(last_film_update=public.order_by("-updated_at").values("updated_at")[:1])
+            Genre.objects.filter(published_q("movies__"))
+            .annotate(last_film_update=Max("movies__updated_at"))
             .order_by("name")
         )
 
