@@ -5,6 +5,7 @@ A film re-enters the top of the feed when it is published or an editor updates i
 `updated_at`); readers' ratings do not bump it.
 """
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models.functions import Greatest
 from django.urls import reverse
@@ -24,6 +25,18 @@ class LatestVerdictsFeed(Feed):
 
     def link(self):
         return reverse("movies:list")
+
+    def author_name(self):
+        # Atom requires an author for the feed or every entry (RFC 4287 §4.1.1): the
+        # verdicts are the site's, so the site is the author of the feed.
+        return settings.SITE_NAME
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # Django leaves author_link as given; an Atom <uri> must be absolute. Set per
+        # request here (the Feed instance is shared by every request).
+        feed.feed["author_link"] = request.build_absolute_uri(reverse("movies:home"))
+        return feed
 
     def feed_url(self):
         return reverse("feeds:verdicts")
