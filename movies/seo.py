@@ -173,8 +173,9 @@ def movie_jsonld(movie, *, absolute, reviews=(), min_ratings=None):
     }
     if movie.original_title and movie.original_title != movie.title:
         data["alternateName"] = movie.original_title
-    if movie.poster_large or movie.poster:
-        data["image"] = image_for(movie, absolute)["url"]
+    # Search engines expect an image on a Movie: the poster, else the site's card (the
+    # same picture OpenGraph shows).
+    data["image"] = image_for(movie, absolute)["url"]
     if movie.logline or movie.synopsis:
         data["description"] = _truncate(movie.logline or movie.synopsis, 300)
     if duration := iso_duration(movie.runtime_minutes):
@@ -288,15 +289,37 @@ def movie_social_meta(movie, assessment, *, absolute):
     )
 
 
-def canonical_path(path, query, *, page_number=None):
+# Tags that campaign and ad links add to a URL; they never change what the page shows.
+TRACKING_PARAMETERS = frozenset(
+    {"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "twclid", "ttclid"}
+    | {"igshid", "mc_cid", "mc_eid", "_ga", "_gl", "ref", "ref_src"}
+)
+
+
+def _is_tracking_parameter(key):
+    key = key.lower()
+    return key.startswith("utm_") or key in TRACKING_PARAMETERS
+
+
+def canonical_path(path, query, *, page_number=None, ignore=()):
     """The canonical address of a page: its path, plus ?page=N for page 2 and later of
     an unfiltered list.
 
+    `ignore` names parameters a page chooses to leave out like tracking tags, keeping
+    its ?page=N: the reviews list ignores its sort order, so every sorted page N of a
+    film's reviews points at page N.
+
     Filtered and re-sorted lists (any other parameter) canonicalise to the plain list:
     their combinations are endless and show the same films as the list and genre pages.
-    Parameters that do not change the content (?country= on a verdict page) drop out.
+    Parameters that do not change the content (?country= on a verdict page) drop out,
+    and so do the tracking tags links arrive with (utm_*, fbclid, gclid, ...): shared
+    page 2 of the list stays page 2.
     """
-    others = {key for key, value in query.items() if value and key != "page"}
+    others = {
+        key
+        for key, value in query.items()
+        if value and key != "page" and key not in ignore and not _is_tracking_parameter(key)
+    }
     if page_number and page_number > 1 and not others:
         return f"{path}?page={page_number}"
     return path

@@ -20,11 +20,14 @@ def _absolute(context):
     return request.build_absolute_uri
 
 
-def _canonical_url(context):
+def _canonical_url(context, ignore=()):
     request = context.get("request")
     page_obj = context.get("page_obj")
     path = seo.canonical_path(
-        request.path, request.GET, page_number=page_obj.number if page_obj else None
+        request.path,
+        request.GET,
+        page_number=page_obj.number if page_obj else None,
+        ignore=ignore,
     )
     return request.build_absolute_uri(path)
 
@@ -45,11 +48,15 @@ def movie_jsonld(context, movie, reviews=()):
 
 
 @register.simple_tag(takes_context=True)
-def canonical_link(context):
-    """{% canonical_link %}: `<link rel="canonical">` for this page (see seo.canonical_path)."""
+def canonical_link(context, ignore=""):
+    """{% canonical_link %}: `<link rel="canonical">` for this page (see seo.canonical_path).
+
+    `ignore="sort"` (comma-separated names) leaves those parameters out and keeps ?page=N.
+    """
     if context.get("request") is None:
         return ""
-    return format_html('<link rel="canonical" href="{}">', _canonical_url(context))
+    names = {name.strip() for name in ignore.split(",") if name.strip()}
+    return format_html('<link rel="canonical" href="{}">', _canonical_url(context, names))
 
 
 @register.simple_tag

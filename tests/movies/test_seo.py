@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from movies import seo
 from movies.models import Credit, Movie, VerdictBand
-from tests.factories import CreditFactory, GenreFactory, MovieFactory, PersonFactory, UserFactory
+from tests.factories import (
+    CreditFactory,
+    GenreFactory,
+    MovieFactory,
+    PersonFactory,
+    ReviewFactory,
+    UserFactory,
+)
 
 HOSTILE = 'Émigré "Quotes" & <b>bold</b> </script><script>alert(1)</script> <!-- 🎬 فيلم \u2028'
 SCRIPT_RE = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -86,6 +93,7 @@ def test_movie_jsonld_has_every_required_property():
     assert film["@type"] == "Movie"
     assert film["name"] == "One Second"
     assert film["url"] == f"https://ww.example/movies/{movie.slug}/"
+    assert film["image"].startswith("https://ww.example/")  # no poster: the site's card
     assert film["datePublished"] == "2020-11-27"
     assert film["duration"] == "PT1H44M"
     assert film["genre"] == ["Drama"]
@@ -106,11 +114,12 @@ def test_movie_jsonld_has_every_required_property():
 
 
 @pytest.mark.django_db
-def test_movie_without_poster_or_release_date_falls_back_to_the_year_and_no_image():
+def test_movie_without_poster_or_release_date_falls_back_to_the_year_and_the_site_card():
     movie = _film(release_date=None)
     film = seo.movie_jsonld(movie, absolute=absolute)["@graph"][0]
     assert film["datePublished"] == "2020"
-    assert "image" not in film
+    # The image is required: the default social card, absolute, as OpenGraph shows it.
+    assert film["image"] == "https://ww.example/static/img/social-card.png"
 
 
 @pytest.mark.django_db
@@ -270,6 +279,10 @@ def test_a_poster_makes_a_portrait_summary_card():
         ("sort=title&page=2", 2, "/movies/"),
         ("sort=&page=2", 2, "/movies/?page=2"),  # an empty parameter changes nothing
         ("country=GB", None, "/movies/"),
+        # Tracking tags change nothing on the page: page 2 stays page 2.
+        ("page=2&utm_source=x&utm_medium=social", 2, "/movies/?page=2"),
+        ("page=2&fbclid=abc&gclid=def&msclkid=g&UTM_Campaign=y", 2, "/movies/?page=2"),
+        ("genre=drama&page=2&utm_source=x", 2, "/movies/"),
     ],
 )
 def test_canonical_path(query, page, expected):
@@ -406,3 +419,31 @@ def test_filtered_lists_canonicalise_to_the_plain_list(client):
     MovieFactory(genres=[GenreFactory(name="Drama")])
     head = _head(client, "/movies/?genre=drama&sort=title&page=1")
     assert head.links["canonical"] == "http://testserver/movies/"
+
+
+@pytest.mark.django_db
+def test_reviews_list_canonical_keeps_only_the_page_and_page_two_has_its_own_head(client, settings):
+    settings.SITE_URL = "http://localhost:8000"  # a mis-set setting must not leak out
+    movie = _film()
+    for _ in range(21):  # two pages of 20
+        ReviewFactory(movie=movie)
+    url = f"/movies/{movie.slug}/reviews/"
+
+    first = _head(client, f"{url}?sort=newest&utm_source=newsletter")
+    second = _head(client, f"{url}?sort=helpful&page=2&fbclid=abc")
+
+    assert first.links["canonical"] == f"http://testserver{url}"
+    assert second.links["canonical"] == f"http://testserver{url}?page=2"
+    assert first.title != second.title and "page 2" in second.title
+    assert first.meta["description"] != second.meta["description"]
+    assert "Page 2 of 2" in second.meta["description"]
+
+
+@pytest.mark.django_db
+def test_account_pages_each_have_their_own_description(client):
+    urls = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password_reset/"]
+
+    descriptions = [_head(client, url).meta["description"] for url in urls]
+
+    assert len(set(descriptions)) == len(urls), descriptions
+    assert all(0 < len(d) <= 160 for d in descriptions)
