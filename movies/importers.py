@@ -43,7 +43,8 @@ LIST_SEPARATOR = "|"
 
 # Column -> what it holds. The order is the order of a written file and of the README table.
 COLUMNS = {
-    "external_id": "Your identifier for the film (e.g. an IMDb tt… id). Matches re-imports.",
+    "external_id": "Your identifier for the film (e.g. an IMDb tt… id). Matches re-imports. "
+    "Empty keeps the id a film already has.",
     "title": "Required. The title readers know.",
     "original_title": "Title in the original language, if different.",
     "year": "Required. Release year, 1878 to 2100.",
@@ -235,6 +236,14 @@ def read_csv(path) -> Iterator[SourceRow]:
             rows.append((last_line + 1, row))
             last_line = reader.line_num + skip
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            # Usually a stray quote that swallows the rest of the file into one cell;
+            # either way, say what the reader refused rather than guess.
+            raise ImportFileError(
+                f"{name}, line {last_line + 1}: a cell is longer than "
+                f"{csv.field_size_limit():,} characters, the most a cell may hold. "
+                "Check that row for a quote that is opened and never closed."
+            ) from None
         raise ImportFileError(
             f"{name}, line {last_line + 1}: {exc}. A quoted cell is never closed: "
             "the file looks truncated or a quote is missing."
@@ -276,7 +285,10 @@ def read_jsonl(path) -> Iterator[SourceRow]:
     text = _decode(path)
     name = Path(path).name
     skip = _format_line(text, name)
-    lines = text.splitlines()
+    # Lines end at "\n" (or "\r\n") only: str.splitlines() would also break at U+2028,
+    # U+2029, U+0085 and a few control characters, which JSON strings may hold raw (and
+    # write_jsonl writes them raw), cutting a film's line in two.
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     ends_cleanly = text.endswith(("\n", "\r"))
     parsed = []
     for number, line in enumerate(lines, start=1):
@@ -717,6 +729,10 @@ def _plan(record, catalogue, now, publish):
     fields = dict(record.fields)
     if "currency" in fields and not fields["currency"]:
         fields["currency"] = "USD"
+    if "external_id" in fields and not fields["external_id"]:
+        # An empty id cell means "no id in this file", not "forget the film's id": a
+        # spreadsheet of titles and budgets must not cut films loose from their source.
+        del fields["external_id"]
     old_credits = catalogue.credits.get(pk, {}) if pk else {}
     new_credits = {role: list(items) for role, items in old_credits.items()}
     if record.directors is not None:

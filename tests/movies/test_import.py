@@ -2,6 +2,8 @@
 
 import importlib
 import io
+import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -84,6 +86,35 @@ def test_round_trip_through_both_formats_changes_nothing(tmp_path):
 
 
 @pytest.mark.django_db
+def test_json_lines_round_trip_text_holding_unicode_line_separators(tmp_path):
+    # JSON may hold these raw (write_jsonl does, with ensure_ascii=False); only "\n" ends
+    # a line, so none of them may split a film's line in two.
+    title = "Before\u2028After\u0085Next\x0cPage"
+    synopsis = "One\u2029Two\x0bThree\x1cFour\x1dFive\x1eSix\r\nSeven"
+    first = write(
+        tmp_path,
+        "first.jsonl",
+        json.dumps({"title": title, "year": 2001, "synopsis": synopsis}, ensure_ascii=False)
+        + "\r\n",
+    )
+    out, err, error = run(first)
+    assert error is None, err
+    assert "1 created" in out
+    film = Movie.objects.get()
+    assert (film.title, film.synopsis) == (title, synopsis)
+
+    path = tmp_path / "out.jsonl"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        importers.write_jsonl(importers.movie_rows(Movie.objects.all()), fh)
+    assert "\u2028" in path.read_text(encoding="utf-8")  # written raw, not escaped
+    out, err, error = run(path)
+
+    assert error is None, err
+    assert "0 created, 0 updated, 1 unchanged, 0 failed" in out
+    assert Movie.objects.get().title == title
+
+
+@pytest.mark.django_db
 def test_second_run_updates_instead_of_duplicating(tmp_path):
     run(DATA / "films.csv")
     edited = (DATA / "films.csv").read_text(encoding="utf-8").replace(",104,", ",105,")
@@ -113,6 +144,30 @@ def test_same_title_and_year_with_different_ids_are_two_films(tmp_path):
 
     assert error is None
     assert sorted(Movie.objects.values_list("slug", flat=True)) == ["rage-2009", "rage-2009-2"]
+
+
+@pytest.mark.django_db
+def test_an_empty_external_id_cell_keeps_the_films_id(tmp_path):
+    run(write(tmp_path, "a.csv", "external_id,title,year\ntt1,Rage,2009\n"))
+    out, err, error = run(
+        write(tmp_path, "b.csv", "external_id,title,year,runtime_minutes\n,Rage,2009,98\n")
+    )
+
+    assert error is None, err
+    assert "0 created, 1 updated" in out
+    film = Movie.objects.get()
+    assert (film.external_id, film.runtime_minutes) == ("tt1", 98)
+
+
+@pytest.mark.django_db
+def test_a_json_null_external_id_keeps_the_films_id(tmp_path):
+    run(write(tmp_path, "a.csv", "external_id,title,year\ntt1,Rage,2009\n"))
+    out, err, error = run(
+        write(tmp_path, "b.jsonl", '{"external_id": null, "title": "Rage", "year": 2009}\n')
+    )
+
+    assert error is None, err
+    assert Movie.objects.get().external_id == "tt1"
 
 
 @pytest.mark.django_db
@@ -251,6 +306,11 @@ FILE_ERRORS = [
     ("truncated.csv", None, "looks truncated"),
     ("truncated.jsonl", None, "line 2: the last line is cut off"),
     (
+        "huge.csv",
+        f'title,year,synopsis\nA,2001,short\nB,2002,"{"x" * 131_073}"\n',
+        "line 3: a cell is longer than 131,072 characters",
+    ),
+    (
         "x.csv",
         "title,year,budgett\nA,2001,1\n",
         "unknown column 'budgett' (did you mean 'budget'?)",
@@ -378,3 +438,15 @@ def test_migration_renames_sci_fi_when_it_is_the_only_one():
 
     sci_fi.refresh_from_db()
     assert (sci_fi.name, sci_fi.slug) == ("Science Fiction", "science-fiction")
+
+
+def test_the_readme_table_describes_every_column_in_two_cells():
+    """The README's format table renders: a "|" inside a cell is escaped as "\\|"."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The file format, version 1", 1)[1]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    cells = [re.split(r"(?<!\\)\|", row.strip())[1:-1] for row in rows]
+
+    assert [len(row) for row in cells] == [2] * len(importers.COLUMNS)
+    assert [row[0].strip().strip("`") for row in cells] == list(importers.COLUMNS)
+    assert [row[1].strip().replace("\\|", "|") for row in cells] == list(importers.COLUMNS.values())
