@@ -28,9 +28,8 @@ def count_queries(client, url):
     return len(queries)
 
 
-def test_verdict_page_queries_do_not_grow_with_reviews(client, movie, reader):
-    """Guards against N+1: 150 reviews cost what 0 do (first reviews, own review and
-    totals come from one query), anonymous and logged in."""
+def counts_before_and_after_150_reviews(client, movie, reader):
+    """Queries of the verdict page, anonymous and logged in, with 0 and then 150 reviews."""
     url = movie.get_absolute_url()
     empty_anonymous = count_queries(client, url)
     client.force_login(reader)
@@ -43,6 +42,15 @@ def test_verdict_page_queries_do_not_grow_with_reviews(client, movie, reader):
     full_reader = count_queries(client, url)
     client.logout()
     full_anonymous = count_queries(client, url)
+    return empty_anonymous, empty_reader, full_anonymous, full_reader
+
+
+def test_verdict_page_queries_do_not_grow_with_reviews(client, movie, reader):
+    """Guards against N+1: 150 reviews cost what 0 do (first reviews, own review and
+    totals come from one query), anonymous and logged in."""
+    empty_anonymous, empty_reader, full_anonymous, full_reader = (
+        counts_before_and_after_150_reviews(client, movie, reader)
+    )
 
     assert full_anonymous == empty_anonymous
     assert full_reader == empty_reader
@@ -72,25 +80,16 @@ def test_verdict_page_reads_the_database_cache_once(client, movie, reader, datab
     """Guards against N+1 and repeated cache reads: with the database cache, the ladder
     and the site mean cost one query together (cache.get_many), read once per request;
     150 reviews cost what 0 do."""
-    url = movie.get_absolute_url()
-    empty_anonymous = count_queries(client, url)
-    client.force_login(reader)
-    empty_reader = count_queries(client, url)
-
-    ReviewFactory(movie=movie, user=reader, rating=9)
-    for n in range(150):
-        factory = ReviewFactory if n % 3 else RatingFactory
-        factory(movie=movie, rating=n % 10 + 1)
-    full_reader = count_queries(client, url)
-    client.logout()
-    full_anonymous = count_queries(client, url)
+    empty_anonymous, empty_reader, full_anonymous, full_reader = (
+        counts_before_and_after_150_reviews(client, movie, reader)
+    )
 
     assert full_anonymous == empty_anonymous
     assert full_reader == empty_reader
     assert full_anonymous <= 7
     assert full_reader <= 9
     with CaptureQueriesContext(connection) as queries:
-        client.get(url)
+        client.get(movie.get_absolute_url())
     cache_reads = [q["sql"] for q in queries if "django_cache" in q["sql"]]
     assert len(cache_reads) == 1, cache_reads
 
