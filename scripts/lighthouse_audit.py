@@ -46,6 +46,9 @@ def first_verdict_path(base_url):
     return match.group(1)
 
 
+ATTEMPTS = 3
+
+
 def audit(url, name):
     REPORTS.mkdir(parents=True, exist_ok=True)
     out = REPORTS / f"{name}.json"
@@ -60,7 +63,13 @@ def audit(url, name):
     ]
     if os.environ.get("AUDIT_PRESET") == "desktop":
         command.append("--preset=desktop")
-    subprocess.run(command, check=True, env={**os.environ, "CHROME_PATH": CHROME})
+    # Lighthouse now and then fails to record a trace (NO_NAVSTART); a second run does.
+    for attempt in range(1, ATTEMPTS + 1):
+        result = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROME})
+        if result.returncode == 0:
+            break
+        if attempt == ATTEMPTS:
+            sys.exit(f"Lighthouse failed {ATTEMPTS} times on {url}; see its message above.")
     report = json.loads(out.read_text())
     scores = {key: round(report["categories"][key]["score"] * 100) for key in CATEGORIES}
     failing = [
