@@ -7,6 +7,7 @@ from django.views.static import serve
 from config import views
 from movies.feeds import LatestVerdictsAtomFeed, LatestVerdictsFeed
 from movies.sitemaps import SITEMAPS, robots_txt
+from reviews import views as reviews_views
 
 admin.site.site_header = "Worth Watching editors"
 admin.site.site_title = "Worth Watching admin"
@@ -41,6 +42,8 @@ urlpatterns = [
             )
         ),
     ),
+    # Django's login view with reviews' form (error summary); before the auth URLs.
+    path("accounts/login/", reviews_views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),  # login, logout, password reset
     path("", include("reviews.urls")),
     path("", include("movies.urls")),

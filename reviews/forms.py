@@ -1,9 +1,23 @@
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
+from reviews import services
 from reviews.models import REVIEW_BODY_MAX_LENGTH, Review, ReviewReport
+
+
+class ErrorSummaryMixin:
+    """After a failed submit, the page's focus belongs to the error summary at the top of
+    the form (templates/reviews/includes/error_summary.html), not to the first field:
+    a field's autofocus would skip the summary and, for a screen-reader user, every
+    problem but the one in that field."""
+
+    def full_clean(self):
+        super().full_clean()
+        if self._errors:
+            for field in self.fields.values():
+                field.widget.attrs.pop("autofocus", None)
 
 
 class HoneypotMixin:
@@ -27,7 +41,7 @@ class HoneypotMixin:
         return ""
 
 
-class ReviewForm(HoneypotMixin, forms.ModelForm):
+class ReviewForm(ErrorSummaryMixin, HoneypotMixin, forms.ModelForm):
     """Rating, and optionally a written review. Only these fields: posting `user`,
     `movie`, `status` or counters changes nothing (the view passes the rest)."""
 
@@ -62,13 +76,27 @@ class ReviewForm(HoneypotMixin, forms.ModelForm):
         ].help_text = "Readers see a collapsed review and open it only if they want to."
         self.add_honeypot()
 
+    def clean(self):
+        # The text rules are the service's (review_submit() checks them again); checked
+        # here too so that every problem shows at once, with or without a rating.
+        cleaned = super().clean()
+        try:
+            services.review_text_validate(
+                headline=cleaned.get("headline") or "", body=cleaned.get("body") or ""
+            )
+        except forms.ValidationError as error:
+            for field, errors in error.error_dict.items():
+                if field not in self.errors:
+                    self.add_error(field, errors)
+        return cleaned
+
     def _post_clean(self):
-        # reviews.services.review_submit() validates the review it builds (text length,
-        # headline without text) and the view puts its errors on these fields.
+        # reviews.services.review_submit() validates the review it builds and the view
+        # puts its errors on these fields.
         pass
 
 
-class ReportForm(forms.ModelForm):
+class ReportForm(ErrorSummaryMixin, forms.ModelForm):
     class Meta:
         model = ReviewReport
         fields = ["reason"]
@@ -79,7 +107,7 @@ class ReportForm(forms.ModelForm):
         pass
 
 
-class SignupForm(HoneypotMixin, UserCreationForm):
+class SignupForm(ErrorSummaryMixin, HoneypotMixin, UserCreationForm):
     email = forms.EmailField(
         label="Email",
         help_text="For password resets only. Never shown on the site.",
@@ -101,3 +129,17 @@ class SignupForm(HoneypotMixin, UserCreationForm):
         # No "this email is taken" error: it would tell anyone which addresses have
         # accounts here. SignupView mails the address's owner instead.
         return self.cleaned_data["email"].strip()
+
+    def validate_password_for_user(self, user, password_field_name="password1"):
+        """Run the password validators on the first password, whether or not the
+        confirmation matches it, and put their problems on that field.
+
+        Django checks the confirmation field, which a mismatch has already emptied: the
+        reader would fix the typo only to learn then that the password is too short.
+        """
+        super().validate_password_for_user(user, password_field_name="password1")
+
+
+class LoginForm(ErrorSummaryMixin, AuthenticationForm):
+    """Django's login form (one message for any wrong username or password, so it never
+    says which accounts exist), with the error summary's focus handling."""

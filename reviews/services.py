@@ -7,8 +7,10 @@ is rating_sum / rating_count (NULL without ratings). When a rating counts:
 - Ratings count at once, as the issue asks: a rating without text is published at once,
   and a written review from a new account (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) waits in
   pending for an editor while its rating counts from the start. Only the words wait.
-- A rejected review's rating does not count; editing its text sends it back to pending,
-  still not counted, until an editor publishes it.
+- A rejected review's rating does not count; editing its text, or emptying it to leave
+  a rating only, sends it back to pending, still not counted, until an editor publishes
+  it (an editor's rejection is undone only by an editor). Changing only its rating keeps
+  it rejected.
 - A review that collects REVIEWS_REPORT_THRESHOLD open reports, or that an editor returns
   to pending, goes to pending and its rating leaves the aggregate until an editor
   publishes it again.
@@ -93,6 +95,28 @@ def _is_new_account(user) -> bool:
     return user.date_joined > timezone.now() - datetime.timedelta(days=days)
 
 
+def _is_withheld(review: Review) -> bool:
+    """Rejected, reported back to pending or returned to pending by an editor: the
+    rating is out of the aggregate until an editor publishes the review."""
+    return review.status == Review.Status.REJECTED or not review.rating_counted
+
+
+def review_text_waits_for_editor(*, user, review: Review | None = None) -> bool:
+    """Whether written text that `user` saves now (on `review`, their existing review of
+    the film, if any) waits for an editor before it appears (a read, for the form's copy).
+
+    True for new accounts (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) and for a review that is
+    withheld (rejected or back in moderation); review_submit() follows the same rule.
+    """
+    if review is None or review.pk is None:
+        return _is_new_account(user)
+    return (
+        _is_withheld(review)
+        or review.report_count >= settings.REVIEWS_REPORT_THRESHOLD
+        or _is_new_account(user)
+    )
+
+
 def _record_posting(user, *, check_rate_limit: bool) -> None:
     """Count one review written or rewritten against `user`'s hourly limit.
 
@@ -148,21 +172,22 @@ def review_submit(
         # spoiler flag, or emptying the text (nothing new to read), does not.
         _record_posting(user, check_rate_limit=check_rate_limit)
 
-    # Rejected, reported back to pending or returned to pending by an editor.
-    withheld = not is_new and not review.rating_counted
+    withheld = not is_new and _is_withheld(review)
     review.rating = rating
     review.headline = headline
     review.body = body
     review.contains_spoilers = contains_spoilers
-    if not body:
+    if withheld:
+        if text_changed:
+            # Back to the editors, and the rating with it. Emptying the text counts as a
+            # change: an editor's rejection is never undone by turning the review into a
+            # rating-only one; an editor looks again.
+            review.status, review.rating_counted = Review.Status.PENDING, False
+        # Otherwise (only the rating changed) it stays as the editors left it.
+    elif not body:
         review.status, review.rating_counted = Review.Status.PUBLISHED, True
     elif text_changed:
-        if (
-            withheld
-            or review.status == Review.Status.REJECTED
-            or review.report_count >= settings.REVIEWS_REPORT_THRESHOLD
-        ):
-            # Back to the editors, and the rating with it.
+        if review.report_count >= settings.REVIEWS_REPORT_THRESHOLD:
             review.status, review.rating_counted = Review.Status.PENDING, False
         elif _is_new_account(user):
             # The words wait for an editor; the rating counts at once.
@@ -185,15 +210,22 @@ def review_submit(
 
 
 def _validate_text(review: Review) -> None:
+    review_text_validate(headline=review.headline, body=review.body)
+
+
+def review_text_validate(*, headline: str, body: str) -> None:
+    """Raise ValidationError (by field) for text review_submit() would refuse; the review
+    form runs it too, so a missing rating and a short text are reported together."""
+    headline, body = headline.strip(), body.strip()
     errors = {}
     minimum = settings.REVIEW_MIN_LENGTH
-    if review.body and len(review.body) < minimum:
+    if body and len(body) < minimum:
         errors["body"] = (
             f"A written review needs at least {minimum} characters (this one has "
-            f"{len(review.body)}). Write a little more, or empty the box to leave just "
+            f"{len(body)}). Write a little more, or empty the box to leave just "
             "your rating."
         )
-    if review.headline and not review.body:
+    if headline and not body:
         errors["headline"] = "A headline needs a review under it: write one, or remove it."
     if errors:
         raise ValidationError(errors)
@@ -285,15 +317,23 @@ def _readable_review(review_pk: int, user) -> Review:
 
 
 @transaction.atomic
-def review_mark_helpful(*, review: Review, user) -> Review:
-    """Count one helpful vote from `user`: once per review, never on their own."""
+def review_toggle_helpful(*, review: Review, user) -> tuple[Review, bool]:
+    """Mark `review` helpful for `user`, or take the vote back if they had given it.
+
+    Returns the review with its fresh helpful_count and whether the vote now stands.
+    Still one vote per reader and never on their own review: the review row is locked
+    first, so two clicks of one reader are counted one after the other, and the counter
+    moves by F() with the vote row in the same transaction.
+    """
     review = _readable_review(review.pk, user)
-    if HelpfulVote.objects.filter(review=review, user=user).exists():
-        raise ValidationError("You have already marked this review as helpful.", code="again")
-    HelpfulVote.objects.create(review=review, user=user)
-    Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
+    removed, _ = HelpfulVote.objects.filter(review=review, user=user).delete()
+    if removed:
+        Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") - removed)
+    else:
+        HelpfulVote.objects.create(review=review, user=user)
+        Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
     review.refresh_from_db(fields=["helpful_count"])
-    return review
+    return review, not removed
 
 
 @transaction.atomic

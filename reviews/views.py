@@ -8,6 +8,7 @@ reviews.services. A reader's own review is addressed by film and reader
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -17,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -24,7 +26,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from movies.models import Movie
 from movies.views import ForgivingPaginationMixin
 from reviews import services
-from reviews.forms import ReportForm, ReviewForm, SignupForm
+from reviews.forms import LoginForm, ReportForm, ReviewForm, SignupForm
 from reviews.models import Review
 
 
@@ -62,7 +64,13 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
         return {**super().get_form_kwargs(), "instance": self.own_review}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(own_review=self.own_review, **kwargs)
+        return super().get_context_data(
+            own_review=self.own_review,
+            text_waits=services.review_text_waits_for_editor(
+                user=self.request.user, review=self.own_review
+            ),
+            **kwargs,
+        )
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -81,23 +89,42 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
         except ValidationError as error:
             _apply_service_errors(form, error)
             return self.form_invalid(form)
-        if review.status == Review.Status.PENDING and review.rating_counted:
-            messages.success(
-                self.request,
-                "Thank you: your rating counts now. Your review is waiting for an editor "
-                "and will appear once approved.",
+        # The message shows at the top of the film's page, where the redirect lands; its
+        # link leads down to the reader's review.
+        messages.success(
+            self.request,
+            format_html(
+                '{} <a href="{}#your-review">See your review</a>.',
+                _saved_message(review),
+                self.movie.get_absolute_url(),
+            ),
+        )
+        return redirect(self.movie.get_absolute_url())
+
+
+def _saved_message(review: Review) -> str:
+    """Exactly what saving did: whether the rating counts, whether the text is public."""
+    rating = f"your rating of {review.rating}/10"
+    if review.status == Review.Status.REJECTED:
+        return (
+            f"Saved, but {rating} does not count: an editor did not publish this review. "
+            "Change the text and it goes back to the editors."
+        )
+    if not review.rating_counted:
+        if review.is_written:
+            return (
+                "Saved: your review is back with the editors. It appears, and "
+                f"{rating} counts, once an editor approves it."
             )
-        elif review.status == Review.Status.PENDING:
-            messages.success(
-                self.request,
-                "Thank you. Your review is back with the editors; it will appear, and your "
-                "rating will count, once approved.",
-            )
-        elif review.is_written:
-            messages.success(self.request, "Thank you: your review is published.")
-        else:
-            messages.success(self.request, "Thank you: your rating counts.")
-        return redirect(f"{self.movie.get_absolute_url()}#your-review")
+        return f"Saved: {rating} goes to the editors first and counts once one approves it."
+    if review.status == Review.Status.PENDING:
+        return (
+            f"Saved: {rating} counts now. Your written review is waiting for an editor "
+            "and appears once approved."
+        )
+    if review.is_written:
+        return f"Saved: {rating} counts and your review is published."
+    return f"Saved: {rating} counts."
 
 
 class ReviewDeleteView(LoginRequiredMixin, PublicMovieMixin, TemplateView):
@@ -182,7 +209,7 @@ class ReviewActionMixin(LoginRequiredMixin):
     @cached_property
     def review(self):
         return get_object_or_404(
-            Review.objects.published().written().select_related("movie"),
+            Review.objects.published().written().select_related("movie", "user"),
             pk=self.kwargs["pk"],
             movie__in=Movie.objects.published(),
         )
@@ -193,12 +220,17 @@ class HelpfulVoteView(ReviewActionMixin, View):
         return redirect(self.review.get_absolute_url())
 
     def post(self, request, *args, **kwargs):
+        """Mark the review helpful; a second POST takes the vote back."""
         try:
-            services.review_mark_helpful(review=self.review, user=request.user)
+            _, voted = services.review_toggle_helpful(review=self.review, user=request.user)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Thanks: you marked this review as helpful.")
+            author = self.review.user.get_username()
+            if voted:
+                messages.success(request, f"Thanks: you marked {author}'s review as helpful.")
+            else:
+                messages.success(request, f"Your helpful vote on {author}'s review is taken back.")
         return _back(request, self.review)
 
 
@@ -292,10 +324,28 @@ class ProfileView(ForgivingPaginationMixin, ListView):
         )
 
     def get_context_data(self, **kwargs):
+        unpublished = []
+        if self.request.user.pk == self.profile_user.pk:
+            # Only to their author: the reviews an editor has yet to approve or turned down.
+            unpublished = list(
+                Review.objects.exclude(status=Review.Status.PUBLISHED)
+                .filter(user=self.profile_user, movie__in=Movie.objects.published())
+                .select_related("movie")
+                .order_by("status", "-updated_at", "-pk")
+            )
         return super().get_context_data(
             profile_user=self.profile_user,
             rating_total=Review.objects.counted()
             .filter(user=self.profile_user, movie__in=Movie.objects.published())
             .count(),
+            unpublished=unpublished,
+            pending_total=sum(r.status == Review.Status.PENDING for r in unpublished),
+            rejected_total=sum(r.status == Review.Status.REJECTED for r in unpublished),
             **kwargs,
         )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login view with the error summary's form (reviews.forms.LoginForm)."""
+
+    authentication_form = LoginForm

@@ -2,6 +2,7 @@
 
 import re
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.e2e import data
@@ -30,10 +31,20 @@ def test_reader_signs_up_reviews_edits_and_deletes(page, shoot):
     page.get_by_label("8", exact=True).check()
     page.get_by_label("Headline (optional)").fill("A love letter to film")
     page.get_by_label("Your review (optional)").fill(REVIEW)
-    page.get_by_role("button", name="Publish").click()
+    # A new account: the form says up front that the words wait for an editor, and the
+    # button does not promise to publish them.
+    expect(page.locator("#review-form-note")).to_contain_text("checked by an editor")
+    page.get_by_role("button", name="Submit").click()
 
-    expect(page).to_have_url(re.compile("/movies/one-second-2020/#your-review$"))
+    # The confirmation is at the top, where the page opens, and says what happened.
+    expect(page).to_have_url(re.compile("/movies/one-second-2020/$"))
+    saved = page.get_by_role("status")
+    expect(saved).to_contain_text("your rating of 8/10 counts now")
+    expect(saved).to_contain_text("waiting for an editor")
+    expect(saved).to_be_in_viewport()
+    saved.get_by_role("link", name="See your review").click()
     own = page.locator("#your-review")
+    expect(own).to_be_in_viewport()
     expect(own).to_contain_text("You rated it 8/10")
     expect(own).to_contain_text("waiting for an editor")  # a new account's text is moderated
     shoot(page, "journey-own-review")
@@ -80,6 +91,69 @@ def test_review_form_works_with_the_keyboard_alone(page, log_in):
     assert page.evaluate("document.activeElement.textContent.trim()") == "Publish"
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(re.compile("/movies/one-second-2020/#your-review$"))
+    expect(page).to_have_url(re.compile("/movies/one-second-2020/$"))
     expect(page.locator("#your-review")).to_contain_text("You rated it 9/10")
-    expect(page.get_by_text("Thank you: your review is published.")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Saved: your rating of 9/10 counts and your review is published."
+    )
+
+
+def test_failed_signup_focuses_the_error_summary_whose_links_reach_the_fields(
+    page, shoot, assert_accessible
+):
+    page.goto("/accounts/signup/")
+    expect(page.get_by_label("Username")).to_be_focused()  # before anything goes wrong
+    page.get_by_label("Username").fill("first_timer")
+    page.get_by_label("Email").fill("first@example.com")
+    page.get_by_label("Password:", exact=True).fill("abc")
+    page.get_by_label("Password confirmation").fill("abd")
+    page.get_by_role("button", name="Create account").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("didn’t match")
+    expect(summary).to_contain_text("This password is too short")  # both problems at once
+    shoot(page, "signup-errors")
+    assert_accessible(page)
+    summary.get_by_role("link", name=re.compile("^Password: ")).first.click()
+    expect(page.get_by_label("Password:", exact=True)).to_be_focused()
+    expect(page.get_by_label("Password:", exact=True)).to_have_accessible_description(
+        re.compile("too short")
+    )
+
+
+def test_failed_login_focuses_one_generic_message(page, assert_accessible):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Password").fill("wrong")
+    page.get_by_role("button", name="Log in").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary.locator("li")).to_have_count(1)
+    expect(summary).to_contain_text("Please enter a correct username and password")
+    assert_accessible(page)
+
+
+def test_review_form_errors_and_the_own_profile_pass_axe(
+    page, log_in, shoot, assert_accessible, no_horizontal_overflow
+):
+    data.catalogue()
+    newcomer = data.reader("fresh")
+    type(newcomer).objects.filter(pk=newcomer.pk).update(date_joined=timezone.now())
+    log_in(page, newcomer)
+    page.goto("/movies/one-second-2020/review/")
+    page.get_by_label("Your review (optional)").fill("Too short.")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_role("alert")).to_be_focused()
+    expect(page.get_by_role("alert").get_by_role("link")).to_have_count(2)
+    shoot(page, "review-form-errors")
+    assert_accessible(page)
+
+    page.get_by_label("7", exact=True).check()
+    page.get_by_label("Your review (optional)").fill(REVIEW)
+    page.get_by_role("button", name="Submit").click()
+    page.goto("/users/fresh/")
+    expect(page.get_by_text("1 review awaiting approval")).to_be_visible()
+    shoot(page, "own-profile")
+    no_horizontal_overflow(page)
+    assert_accessible(page)

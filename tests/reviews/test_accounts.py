@@ -1,5 +1,7 @@
 """Sign up, log in (throttled), log out, password reset and the header links."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -199,3 +201,52 @@ def test_header_shows_log_in_and_sign_up_to_anonymous_readers(client):
     html = client.get("/").content.decode()
     assert 'href="/accounts/login/?next=/"' in html
     assert 'href="/accounts/signup/"' in html
+
+
+# --- error summaries ----------------------------------------------------------------
+
+
+def _summary(html: str) -> str:
+    start = html.index('<div class="error-summary"')
+    return html[start : html.index("</div>", start)]
+
+
+def test_signup_form_focuses_the_username_before_anything_goes_wrong(client):
+    html = client.get(reverse("reviews:signup")).content.decode()
+    assert "error-summary" not in html
+    assert re.search(r'<input type="text" name="username"[^>]*autofocus', html)
+
+
+def test_failed_signup_focuses_a_summary_linking_to_every_problem(client):
+    response = signup(client, username="bad name!", email="nope")
+    html = response.content.decode()
+    summary = _summary(html)
+    assert 'role="alert"' in summary and 'tabindex="-1"' in summary and "autofocus" in summary
+    assert '<a href="#id_username">Username: Enter a valid username.' in summary
+    assert '<a href="#id_email">Email: Enter a valid email address.</a>' in summary
+    assert html.count("autofocus") == 1  # the summary's: no field steals the focus
+    assert 'aria-describedby="id_username_helptext id_username_error"' in html
+    assert 'aria-describedby="id_email_helptext id_email_error"' in html
+
+
+def test_signup_reports_every_password_problem_even_when_the_two_differ(client):
+    """Django runs the validators only when both passwords match: the reader would fix
+    the typo, then learn the password is too short. Both come at once."""
+    response = signup(client, password1="abc", password2="abd")
+    html = response.content.decode()
+    summary = _summary(html)
+    assert "Password confirmation: The two password fields didn’t match." in summary
+    assert "Password: This password is too short." in summary
+    assert 'id="id_password1_error"' in html and 'id="id_password2_error"' in html
+    assert 'aria-describedby="id_password1_helptext id_password1_error"' in html
+    assert not get_user_model().objects.exists()
+
+
+def test_login_failure_summary_says_one_generic_thing(client):
+    UserFactory(username="ada")
+    assert re.search(r'name="username"[^>]*autofocus', client.get(LOGIN).content.decode())
+    html = client.post(LOGIN, {"username": "ada", "password": "wrong"}).content.decode()
+    summary = _summary(html)
+    assert summary.count("<li>") == 1
+    assert "<li>Please enter a correct username and password." in summary
+    assert html.count("autofocus") == 1 and "autofocus" in summary

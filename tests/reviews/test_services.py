@@ -224,34 +224,6 @@ def test_spam_limit_forgets_postings_older_than_an_hour(movie, reader, settings)
     assert ReviewPosting.objects.filter(user=reader).count() == 1
 
 
-# --- helpful votes -----------------------------------------------------------
-
-
-def test_helpful_vote_counts_once_per_reader(movie, reader):
-    review = ReviewFactory(movie=movie)
-    services.review_mark_helpful(review=review, user=reader)
-    with pytest.raises(ValidationError, match="already"):
-        services.review_mark_helpful(review=review, user=reader)
-    services.review_mark_helpful(review=review, user=UserFactory())
-    review.refresh_from_db()
-    assert review.helpful_count == 2
-    assert HelpfulVote.objects.count() == 2
-
-
-def test_no_helpful_vote_on_your_own_review(movie, reader):
-    review = ReviewFactory(movie=movie, user=reader)
-    with pytest.raises(ValidationError, match="own"):
-        services.review_mark_helpful(review=review, user=reader)
-    review.refresh_from_db()
-    assert review.helpful_count == 0
-
-
-def test_no_helpful_vote_on_a_pending_review(movie, newcomer, reader):
-    review = ReviewFactory(movie=movie, user=newcomer)
-    with pytest.raises(ValidationError):
-        services.review_mark_helpful(review=review, user=reader)
-
-
 # --- reports -----------------------------------------------------------------
 
 
@@ -309,3 +281,74 @@ def test_recompute_finds_and_fixes_a_tampered_aggregate(movie):
     services.ratings_recompute()
     assert services.ratings_differences() == []
     assert aggregate(movie) == {"count": 2, "sum": 14, "histogram": {6: 1, 8: 1}, "mean": 7.0}
+
+
+# --- helpful votes are a toggle --------------------------------------------------------
+
+
+def test_helpful_toggle_adds_then_takes_back_the_vote_keeping_the_count_exact(movie, reader):
+    review = ReviewFactory(movie=movie)
+    other = UserFactory()
+    services.review_toggle_helpful(review=review, user=other)
+    review, voted = services.review_toggle_helpful(review=review, user=reader)
+    assert (voted, review.helpful_count) == (True, 2)
+    review, voted = services.review_toggle_helpful(review=review, user=reader)
+    assert (voted, review.helpful_count) == (False, 1)
+    assert list(HelpfulVote.objects.values_list("user", flat=True)) == [other.pk]
+    review, voted = services.review_toggle_helpful(review=review, user=reader)
+    assert (voted, review.helpful_count) == (True, 2)
+    assert review.helpful_votes.count() == 2
+
+
+def test_helpful_toggle_still_refuses_your_own_and_unpublished_reviews(movie, reader, newcomer):
+    own = ReviewFactory(movie=movie, user=reader)
+    with pytest.raises(ValidationError, match="own"):
+        services.review_toggle_helpful(review=own, user=reader)
+    pending = ReviewFactory(movie=movie, user=newcomer)
+    with pytest.raises(ValidationError, match="not published"):
+        services.review_toggle_helpful(review=pending, user=reader)
+    assert not HelpfulVote.objects.exists()
+    assert list(Review.objects.values_list("helpful_count", flat=True)) == [0, 0]
+
+
+# --- a rejected review cannot be republished by emptying its text ------------------------
+
+
+def test_rejected_review_emptied_to_a_rating_waits_for_an_editor_uncounted(movie, reader, editor):
+    review = ReviewFactory(movie=movie, user=reader, rating=1, status=Review.Status.REJECTED)
+    review = services.review_submit(movie=movie, user=reader, rating=1)
+    assert (review.status, review.rating_counted) == (Review.Status.PENDING, False)
+    assert aggregate(movie)["count"] == 0
+    # Changing only the rating of the withheld rating keeps it withheld.
+    review = services.review_submit(movie=movie, user=reader, rating=2)
+    assert (review.status, review.rating_counted) == (Review.Status.PENDING, False)
+    assert aggregate(movie)["count"] == 0
+    services.reviews_moderate(reviews=[review], status=Review.Status.PUBLISHED, moderator=editor)
+    assert aggregate(movie) == {"count": 1, "sum": 2, "histogram": {2: 1}, "mean": 2.0}
+    assert services.ratings_differences() == []
+
+
+def test_reported_review_emptied_to_a_rating_waits_for_an_editor_uncounted(movie, settings):
+    settings.REVIEWS_REPORT_THRESHOLD = 1
+    review = ReviewFactory(movie=movie, rating=10)
+    services.review_report(review=review, user=UserFactory(), reason="abuse")
+    review = services.review_submit(movie=movie, user=review.user, rating=10)
+    assert (review.status, review.rating_counted) == (Review.Status.PENDING, False)
+    assert aggregate(movie)["count"] == 0
+
+
+def test_a_rating_only_review_of_a_reader_in_good_standing_still_counts_at_once(movie, reader):
+    ReviewFactory(movie=movie, user=reader, rating=6)
+    review = services.review_submit(movie=movie, user=reader, rating=7)
+    assert (review.status, review.rating_counted) == (Review.Status.PUBLISHED, True)
+    assert aggregate(movie) == {"count": 1, "sum": 7, "histogram": {7: 1}, "mean": 7.0}
+
+
+def test_text_waits_for_editor_follows_the_submit_rule(movie, reader, newcomer, editor):
+    assert services.review_text_waits_for_editor(user=newcomer) is True
+    assert services.review_text_waits_for_editor(user=reader) is False
+    review = ReviewFactory(movie=movie, user=reader)
+    assert services.review_text_waits_for_editor(user=reader, review=review) is False
+    services.reviews_moderate(reviews=[review], status=Review.Status.REJECTED, moderator=editor)
+    review.refresh_from_db()
+    assert services.review_text_waits_for_editor(user=reader, review=review) is True

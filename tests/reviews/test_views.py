@@ -1,9 +1,12 @@
 """Writing, editing, deleting, reading, voting on and reporting reviews, as a reader would."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
 
+from reviews import services
 from reviews.models import HelpfulVote, Review, ReviewReport
 from tests.factories import (
     REVIEW_TEXT,
@@ -19,6 +22,11 @@ pytestmark = pytest.mark.django_db
 
 def edit_url(movie):
     return reverse("reviews:edit", args=[movie.slug])
+
+
+def messages_of(response) -> list[str]:
+    """The flash messages the page shows, as text."""
+    return [re.sub(r"<[^>]+>", "", str(m)) for m in response.context["messages"]]
 
 
 def form_data(**overrides):
@@ -46,7 +54,7 @@ def test_reader_writes_a_review_and_the_film_counts_it(client, reader, movie):
     assert b'name="rating"' in form.content and b'name="body"' in form.content
     response = client.post(edit_url(movie), form_data())
     assert response.status_code == 302
-    assert response["Location"] == f"{movie.get_absolute_url()}#your-review"
+    assert response["Location"] == movie.get_absolute_url()
     review = Review.objects.get()
     assert (review.user, review.rating, review.status) == (reader, 8, "published")
     assert aggregate(movie)["count"] == 1
@@ -87,8 +95,10 @@ def test_missing_rating_is_a_form_error(client, reader, movie):
 def test_new_account_is_told_the_review_waits_for_an_editor(client, newcomer, movie):
     client.force_login(newcomer)
     response = client.post(edit_url(movie), form_data(), follow=True)
-    html = response.content.decode()
-    assert "your rating counts now" in html and "waiting for an editor" in html
+    assert messages_of(response) == [
+        "Saved: your rating of 8/10 counts now. Your written review is waiting for an "
+        "editor and appears once approved. See your review."
+    ]
     assert aggregate(movie)["count"] == 1  # the rating counts at once; the words wait
 
 
@@ -324,18 +334,34 @@ def test_profile_query_budget_holds_as_reviews_grow(
 # --- helpful votes and reports ------------------------------------------------------
 
 
-def test_helpful_button_counts_once_and_returns_to_the_page(client, reader, movie):
-    review = ReviewFactory(movie=movie)
+def test_helpful_button_is_a_toggle_that_returns_to_the_page(client, reader, movie):
+    review = ReviewFactory(movie=movie, user=UserFactory(username="grace"))
+    ReviewFactory(movie=movie).helpful_votes.create(user=UserFactory())  # another review
     client.force_login(reader)
     url = reverse("reviews:helpful", args=[review.pk])
     back = reverse("reviews:list", args=[movie.slug])
+
     response = client.post(url, {"next": back})
     assert response["Location"] == back
-    again = client.post(url, {"next": back}, follow=True)
-    assert "already marked" in again.content.decode()
+    page = client.get(back)
+    assert messages_of(page) == ["Thanks: you marked grace's review as helpful."]
+    html = page.content.decode()
+    assert html.count('aria-pressed="true"') == 1
+    assert "1 reader found this helpful" in html and "You found it helpful" in html
     review.refresh_from_db()
     assert review.helpful_count == 1
-    assert "You found it helpful" in client.get(back).content.decode()
+
+    again = client.post(url, {"next": back}, follow=True)
+    assert messages_of(again) == ["Your helpful vote on grace's review is taken back."]
+    html = again.content.decode()
+    assert 'aria-pressed="true"' not in html and "You found it helpful" not in html
+    review.refresh_from_db()
+    assert review.helpful_count == 0
+    assert not HelpfulVote.objects.filter(user=reader).exists()
+
+    client.post(url, {"next": back})  # and back again: still one vote, counted once
+    review.refresh_from_db()
+    assert review.helpful_count == 1 == review.helpful_votes.count()
 
 
 def test_helpful_vote_refuses_offsite_next(client, reader, movie):
@@ -409,3 +435,206 @@ def test_single_review_pages_query_budget_holds_as_reviews_grow(
     ]:
         with django_assert_max_num_queries(6):
             assert client.get(url).status_code in (200, 302), url
+
+
+# --- the review form says what saving will do, and then what it did ----------------
+
+
+def test_form_tells_a_new_account_that_text_waits_and_does_not_promise_publishing(
+    client, newcomer, movie
+):
+    client.force_login(newcomer)
+    html = client.get(edit_url(movie)).content.decode()
+    assert "Because your account is new, a written review is checked by an editor" in html
+    assert "Your rating counts as soon as you save." in html
+    assert ">Submit</button>" in html and "Publish" not in html
+    assert 'aria-describedby="review-form-note"' in html and 'id="review-form-note"' in html
+
+
+def test_form_tells_an_established_reader_everything_appears_at_once(client, reader, movie):
+    client.force_login(reader)
+    html = client.get(edit_url(movie)).content.decode()
+    assert "Your rating counts, and a written review appears, as soon as you save." in html
+    assert ">Publish</button>" in html
+    assert "checked by an editor" not in html
+
+
+def test_form_for_a_pending_review_says_it_waits_and_the_button_saves(client, newcomer, movie):
+    ReviewFactory(movie=movie, user=newcomer)
+    client.force_login(newcomer)
+    html = client.get(edit_url(movie)).content.decode()
+    assert "Your written review is waiting for an editor" in html
+    assert ">Save changes</button>" in html
+
+
+def test_form_for_a_rejected_review_says_what_an_edit_does(client, reader, movie):
+    ReviewFactory(movie=movie, user=reader, status="rejected")
+    client.force_login(reader)
+    html = client.get(edit_url(movie)).content.decode()
+    assert "An editor did not publish this review, so your rating does not count." in html
+    assert "or remove it to leave just a rating, the review goes back to the editors" in html
+
+
+@pytest.mark.parametrize(
+    ("author", "data", "expected"),
+    [
+        ("reader", {}, "Saved: your rating of 8/10 counts and your review is published."),
+        ("reader", {"headline": "", "body": ""}, "Saved: your rating of 8/10 counts."),
+        ("newcomer", {"headline": "", "body": ""}, "Saved: your rating of 8/10 counts."),
+        (
+            "newcomer",
+            {},
+            "Saved: your rating of 8/10 counts now. Your written review is waiting for an "
+            "editor and appears once approved.",
+        ),
+    ],
+)
+def test_saved_message_says_exactly_what_happened(client, request, movie, author, data, expected):
+    client.force_login(request.getfixturevalue(author))
+    response = client.post(edit_url(movie), form_data(**data), follow=True)
+    assert messages_of(response) == [f"{expected} See your review."]
+
+
+def test_saved_message_sits_at_the_top_of_the_page_with_a_link_to_the_review(client, reader, movie):
+    """The redirect lands at the top of the film's page, where the message is (not far
+    down at #your-review, with the message out of sight); its link leads to the review."""
+    client.force_login(reader)
+    response = client.post(edit_url(movie), form_data(), follow=True)
+    assert response.redirect_chain == [(movie.get_absolute_url(), 302)]
+    html = response.content.decode()
+    messages_at = html.index('class="wrap messages" role="status"')
+    assert f'<a href="{movie.get_absolute_url()}#your-review">See your review</a>' in html
+    assert messages_at < html.index('id="your-review"')
+
+
+def test_rejected_review_changing_only_the_rating_is_told_it_does_not_count(client, reader, movie):
+    ReviewFactory(movie=movie, user=reader, rating=3, status="rejected")
+    client.force_login(reader)
+    review = Review.objects.get()
+    response = client.post(
+        edit_url(movie),
+        {"rating": "9", "headline": review.headline, "body": review.body},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        "Saved, but your rating of 9/10 does not count: an editor did not publish this "
+        "review. Change the text and it goes back to the editors. See your review."
+    ]
+    assert aggregate(movie)["count"] == 0
+
+
+def test_rejected_review_emptied_to_a_rating_goes_back_to_the_editors(
+    client, reader, editor, movie
+):
+    """The loophole: emptying a rejected review's text must not publish and count it.
+    It returns to the editors' queue, rating not counted, until one approves it."""
+    RatingFactory(movie=movie, rating=4)
+    ReviewFactory(movie=movie, user=reader, rating=10, status="rejected")
+    client.force_login(reader)
+    response = client.post(
+        edit_url(movie), {"rating": "10", "headline": "", "body": ""}, follow=True
+    )
+    assert messages_of(response) == [
+        "Saved: your rating of 10/10 goes to the editors first and counts once one "
+        "approves it. See your review."
+    ]
+    assert "Your rating is with the editors and will count once one approves it" in (
+        response.content.decode()
+    )
+    review = Review.objects.get(user=reader)
+    assert (review.status, review.rating_counted, review.body) == ("pending", False, "")
+    assert aggregate(movie) == {"count": 1, "sum": 4, "histogram": {4: 1}, "mean": 4.0}
+    services.reviews_moderate(reviews=[review], status="published", moderator=editor)
+    assert aggregate(movie) == {"count": 2, "sum": 14, "histogram": {4: 1, 10: 1}, "mean": 7.0}
+
+
+# --- error summary on the review form ------------------------------------------------
+
+
+def test_review_form_errors_are_summarised_at_the_top_with_links(client, reader, movie):
+    client.force_login(reader)
+    response = client.post(edit_url(movie), form_data(rating="", body="Too short."))
+    html = response.content.decode()
+    summary = html[html.index('<div class="error-summary"') :]
+    summary = summary[: summary.index("</div>")]
+    assert 'role="alert"' in summary and 'tabindex="-1"' in summary and "autofocus" in summary
+    assert '<a href="#id_rating_0">Your rating: This field is required.</a>' in summary
+    assert '<a href="#id_body">Your review (optional): A written review needs at least' in summary
+    assert html.index("error-summary") < html.index('name="rating"')  # at the top
+    assert 'aria-describedby="id_body_helptext id_body_error"' in html
+    assert 'id="id_body_error"' in html
+
+
+def test_spam_limit_refusal_is_in_the_summary(client, reader, settings):
+    settings.REVIEWS_PER_HOUR = 1
+    RatingFactory(user=reader)
+    client.force_login(reader)
+    html = client.post(edit_url(MovieFactory()), form_data()).content.decode()
+    summary = html[html.index('<div class="error-summary"') :]
+    assert "<li>You have written or rewritten 1 reviews in the last hour" in summary
+
+
+# --- spoilers, sorting, profile ----------------------------------------------------
+
+
+def test_spoiler_summary_says_show_when_closed_and_hide_when_open(client, movie):
+    ReviewFactory(movie=movie, contains_spoilers=True)
+    html = client.get(reverse("reviews:list", args=[movie.slug])).content.decode()
+    assert (
+        '<summary><span class="when-closed">This review contains spoilers: show it</span>'
+        '<span class="when-open">Hide the spoilers</span></summary>'
+    ) in html
+
+
+@pytest.mark.parametrize(("sort", "label"), [("", "Most helpful"), ("lowest", "Lowest rated")])
+def test_sort_links_mark_the_active_sort_with_aria_current(client, movie, sort, label):
+    html = _list(client, movie, sort=sort).content.decode()
+    nav = html[html.index('<nav class="review-sorts"') :]
+    nav = nav[: nav.index("</nav>")]
+    assert nav.count("aria-current") == 1
+    assert re.search(rf'aria-current="true">{label}</a>', nav)
+    assert nav.count("<a ") == 4
+
+
+def test_profile_shows_its_owner_their_reviews_awaiting_approval(client, newcomer, editor):
+    ReviewFactory(user=newcomer, headline="Still waiting", movie=MovieFactory(title="Ran"))
+    ReviewFactory(user=newcomer, headline="Turned down", status="rejected")
+    ReviewFactory(user=newcomer, headline="Out there", status="published")
+    ReviewFactory(user=newcomer, headline="Draft film", movie=MovieFactory(status="draft"))
+    url = reverse("reviews:profile", args=[newcomer.username])
+
+    client.force_login(newcomer)
+    html = client.get(url).content.decode()
+    assert "1 review awaiting approval; 1 not published by an editor." in html
+    assert "“Still waiting”" in html and "“Turned down”" in html
+    assert "Awaiting approval (your rating counts)" in html
+    assert "Draft film" not in html
+
+    staff = Client()
+    staff.force_login(editor)
+    for other in (Client(), staff):
+        html = other.get(url).content.decode()
+        assert "awaiting approval" not in html
+        assert "Still waiting" not in html and "Turned down" not in html
+        assert "Out there" in html
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_own_profile_query_budget_holds_as_unpublished_reviews_grow(
+    client, newcomer, n, django_assert_max_num_queries
+):
+    """Guards against N+1: the owner's reviews awaiting approval come in one query with
+    their films."""
+    for _ in range(n):
+        ReviewFactory(user=newcomer)
+    client.force_login(newcomer)
+    with django_assert_max_num_queries(7):
+        response = client.get(reverse("reviews:profile", args=[newcomer.username]))
+    assert f"{n} reviews awaiting approval" in response.content.decode()
+
+
+def test_review_permalink_heading_follows_the_pages_h1(client, movie):
+    """The review's title is the page's second level (axe's heading-order), not an h3."""
+    review = ReviewFactory(movie=movie, headline="On its own")
+    html = client.get(review.get_absolute_url()).content.decode()
+    assert re.search(r'<h2 class="review__title"[^>]*>On its own</h2>', html)
