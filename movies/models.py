@@ -684,10 +684,6 @@ class Credit(models.Model):
     def __str__(self):
         return f"{self.person} – {self.get_role_display()} – {self.movie}"
 
-    @property
-    def is_lead(self):
-        return self.role == self.Role.CAST and self.billing_order == 1
-
 
 class RegionalGross(models.Model):
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="regional_grosses")

@@ -30,7 +30,7 @@ from django.utils.http import urlencode
 from django.views.generic import ListView
 
 from movies.models import Credit, Movie, Person
-from movies.views import ForgivingPaginationMixin, LadderMixin
+from movies.views import ForgivingPaginationMixin, VerdictInputsMixin
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -241,7 +241,7 @@ def backend(using=None):
     return PostgresSearch() if (using or connection).vendor == "postgresql" else SimpleSearch()
 
 
-class SearchView(LadderMixin, ForgivingPaginationMixin, ListView):
+class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
     """/search/?q=: films (paginated) with people beside them. Never an error for odd input."""
 
     template_name = "movies/search.html"

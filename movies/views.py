@@ -1,7 +1,6 @@
 import re
 
 from django.conf import settings
-from django.core.paginator import InvalidPage
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -38,7 +37,7 @@ def reader_country(request):
     return settings.DEFAULT_COUNTRY
 
 
-class LadderMixin:
+class VerdictInputsMixin:
     """The trade-verdict ladder and the site mean, from the shared cache in one read
     (reviews.selectors.verdict_inputs; no SQL on a warm Redis cache, one on the database
     cache)."""
@@ -67,20 +66,12 @@ class ForgivingPaginationMixin:
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
-        raw = self.request.GET.get(self.page_kwarg, "1")
-        try:
-            number = max(1, int(raw))
-        except (TypeError, ValueError):
-            number = 1
-        number = min(number, paginator.num_pages)
-        try:
-            page = paginator.page(number)
-        except InvalidPage:
-            page = paginator.page(1)
+        number = whole_number(self.request.GET.get(self.page_kwarg, "")) or 1
+        page = paginator.page(min(number, paginator.num_pages))
         return paginator, page, page.object_list, page.has_other_pages()
 
 
-class HomeView(LadderMixin, TemplateView):
+class HomeView(VerdictInputsMixin, TemplateView):
     template_name = "movies/home.html"
     shelf_size = 8
 
@@ -101,7 +92,7 @@ class HomeView(LadderMixin, TemplateView):
         return super().get_context_data(shelves=[shelf for shelf in shelves if shelf[2]], **kwargs)
 
 
-class MovieListView(LadderMixin, ForgivingPaginationMixin, ListView):
+class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
     """The catalogue with filters. Unknown filter values are ignored, never an error."""
 
     template_name = "movies/movie_list.html"
@@ -191,7 +182,7 @@ class GenreDetailView(MovieListView):
         return super().get_context_data(genre=self.genre, **kwargs)
 
 
-class PersonDetailView(LadderMixin, DetailView):
+class PersonDetailView(VerdictInputsMixin, DetailView):
     template_name = "movies/person_detail.html"
     context_object_name = "person"
 
@@ -206,7 +197,7 @@ class PersonDetailView(LadderMixin, DetailView):
         return super().get_context_data(filmography=groups, **kwargs)
 
 
-class MovieDetailView(LadderMixin, DetailView):
+class MovieDetailView(VerdictInputsMixin, DetailView):
     """The verdict page. Staff may preview drafts and scheduled films; others get 404."""
 
     template_name = "movies/movie_detail.html"

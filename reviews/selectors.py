@@ -17,38 +17,20 @@ from reviews.models import Review
 VERDICT_PAGE_REVIEWS = 3
 SITE_MEAN_CACHE_KEY = "reviews:site-mean:v1"
 SITE_MEAN_SECONDS = 600
-_READ_FROM_CACHE = object()
 
 
 def _compute_site_mean() -> float | None:
+    """C in the weighted rating: the mean of every published rating on the site."""
     totals = Movie.objects.published().aggregate(count=Sum("rating_count"), total=Sum("rating_sum"))
     return totals["total"] / totals["count"] if totals["count"] else None
 
 
-def site_mean() -> float | None:
-    """C in the weighted rating: the mean of every published rating on the site.
-
-    Kept in the shared cache for ten minutes (every worker sees the same value);
-    it moves slowly, so a few minutes' lag does not matter. Stored as a 1-tuple so that
-    "no ratings yet" (None) is cached too.
-    """
-    cached = cache.get(SITE_MEAN_CACHE_KEY)
-    if cached is None:
-        cached = (_compute_site_mean(),)
-        cache.set(SITE_MEAN_CACHE_KEY, cached, SITE_MEAN_SECONDS)
-    return cached[0]
-
-
-def weighted_audience_rating(movie: Movie, prior: float | None = _READ_FROM_CACHE) -> float | None:
-    """IMDb's weighted rating for `movie`, pulled towards the site mean when votes are few.
-
-    `prior` is the site mean when the caller has it already (verdict_inputs()).
-    """
+def weighted_audience_rating(movie: Movie, prior: float | None) -> float | None:
+    """IMDb's weighted rating for `movie`, pulled towards `prior`, the site mean (read
+    once per request by verdict_inputs()), when votes are few."""
     mean = movie.raw_audience_mean
     if mean is None:
         return None
-    if prior is _READ_FROM_CACHE:
-        prior = site_mean()
     return verdicts.weighted_rating(
         mean,
         movie.rating_count,
@@ -80,7 +62,9 @@ def verdict_inputs() -> VerdictInputs:
     With the default database cache every cache read is an SQL query, so reading them
     separately would cost a query each; with Redis it is one round trip either way.
     A missing value is computed and stored under its own key and lifetime, so
-    movies.models.forget_ladder() still drops the ladder alone.
+    movies.models.forget_ladder() still drops the ladder alone. The site mean is kept for
+    ten minutes (every worker sees the same value; it moves slowly), stored as a 1-tuple
+    so that "no ratings yet" (None) is cached too.
     """
     found = cache.get_many([LADDER_CACHE_KEY, SITE_MEAN_CACHE_KEY])
     ladder = found.get(LADDER_CACHE_KEY)
@@ -94,7 +78,7 @@ def verdict_inputs() -> VerdictInputs:
     return VerdictInputs(ladder=ladder, site_mean=mean[0])
 
 
-def verdict_page_reviews(*, movie: Movie, user, inputs: VerdictInputs | None = None) -> dict:
+def verdict_page_reviews(*, movie: Movie, user, inputs: VerdictInputs) -> dict:
     """The context of templates/includes/reviews_section.html and the rating summary.
 
     One query, however many reviews the film has: the most helpful published written
@@ -102,7 +86,6 @@ def verdict_page_reviews(*, movie: Movie, user, inputs: VerdictInputs | None = N
     helpful/report flags and the total of published written reviews (a window count).
     `inputs` is the request's verdict_inputs(), read from the cache once.
     """
-    prior = site_mean() if inputs is None else inputs.site_mean
     readable = Q(status=Review.Status.PUBLISHED) & ~Q(body="")
     reviews = Review.objects.filter(movie=movie).select_related("user")
     if user.is_authenticated:
@@ -128,7 +111,5 @@ def verdict_page_reviews(*, movie: Movie, user, inputs: VerdictInputs | None = N
         "review_total": rows[0].written_total if rows else 0,
         "reviews_url": reverse("reviews:list", args=[movie.slug]),
         "review_form_url": reverse("reviews:edit", args=[movie.slug]),
-        "weighted_rating": weighted_audience_rating(movie, prior),
-        "site_mean": prior if movie.rating_count else None,
-        "weighted_rating_min_votes": settings.WEIGHTED_RATING_MIN_VOTES,
+        "weighted_rating": inputs.weighted_rating(movie),
     }

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.selectors import site_mean, verdict_page_reviews, weighted_audience_rating
+from reviews.selectors import verdict_inputs, verdict_page_reviews
 from tests.factories import (
     REVIEW_TEXT,
     CreditFactory,
@@ -96,7 +96,6 @@ def test_verdict_page_reads_the_database_cache_once(client, movie, reader, datab
 
 def test_cached_ladder_is_dropped_when_an_editor_changes_a_band(client, movie, database_cache):
     from movies.models import VerdictBand
-    from reviews.selectors import verdict_inputs
 
     assert "hit" in [band.slug for band in verdict_inputs().ladder]
     VerdictBand.objects.filter(slug="hit").get().delete()
@@ -107,7 +106,7 @@ def test_first_reviews_are_the_most_helpful_and_own_review_is_apart(movie, reade
     ReviewFactory(movie=movie, user=reader, headline="Mine")
     reviews = [ReviewFactory(movie=movie, headline=f"Other {n}") for n in range(5)]
     type(reviews[0]).objects.filter(pk=reviews[4].pk).update(helpful_count=3)
-    context = verdict_page_reviews(movie=movie, user=reader)
+    context = verdict_page_reviews(movie=movie, user=reader, inputs=verdict_inputs())
     assert context["own_review"].headline == "Mine"
     assert [r.headline for r in context["reviews_preview"]][0] == "Other 4"
     assert len(context["reviews_preview"]) == 3
@@ -117,7 +116,12 @@ def test_first_reviews_are_the_most_helpful_and_own_review_is_apart(movie, reade
 
 def test_own_pending_review_shows_to_its_author_only(client, movie, newcomer):
     ReviewFactory(movie=movie, user=newcomer, headline="Waiting")
-    assert verdict_page_reviews(movie=movie, user=newcomer)["own_review"].status == "pending"
+    assert (
+        verdict_page_reviews(movie=movie, user=newcomer, inputs=verdict_inputs())[
+            "own_review"
+        ].status
+        == "pending"
+    )
     client.force_login(newcomer)
     html = client.get(movie.get_absolute_url()).content.decode()
     assert "waiting for an editor" in html
@@ -141,16 +145,17 @@ def test_weighted_rating_pulls_few_votes_towards_the_site_mean(settings):
     obscure.refresh_from_db()
     # C = (30*6 + 10) / 31; WR = 1/11 * 10 + 10/11 * C
     c = (30 * 6 + 10) / 31
-    assert site_mean() == pytest.approx(c)
-    assert weighted_audience_rating(obscure) == pytest.approx(10 / 11 + 10 / 11 * c)
-    assert weighted_audience_rating(MovieFactory()) is None
+    inputs = verdict_inputs()
+    assert inputs.site_mean == pytest.approx(c)
+    assert inputs.weighted_rating(obscure) == pytest.approx(10 / 11 + 10 / 11 * c)
+    assert inputs.weighted_rating(MovieFactory()) is None
 
 
 def test_site_mean_is_cached_in_the_shared_cache(django_assert_num_queries):
     RatingFactory(rating=4)
-    site_mean()
+    verdict_inputs()
     with django_assert_num_queries(0):
-        assert site_mean() == 4.0
+        assert verdict_inputs().site_mean == 4.0
 
 
 def test_verdict_uses_the_weighted_audience_rating_once_enough_readers_rated(client, settings):
