@@ -21,26 +21,37 @@ from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
-from movies.models import Movie
+from movies.models import Movie, published_q
 
 REVIEW_BODY_MAX_LENGTH = 10_000
+
+
+def readable_q():
+    """The condition of `ReviewQuerySet.readable()`, for queries that combine it with
+    others (the author's own review, a filtered count)."""
+    return Q(status=Review.Status.PUBLISHED) & ~Q(body="")
 
 
 class ReviewQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Review.Status.PUBLISHED)
 
+    def readable(self):
+        """Reviews anyone may read: published, with text (rating-only reviews have
+        nothing to read). The single definition for pages, votes and reports."""
+        return self.filter(readable_q())
+
+    def on_public_films(self):
+        """Reviews of films the public can see (a join, not a subquery)."""
+        return self.filter(published_q("movie__"))
+
     def counted(self):
         """Reviews whose rating is in their film's audience aggregate."""
         return self.filter(rating_counted=True)
 
-    def written(self):
-        """Reviews with text (rating-only reviews have nothing to read)."""
-        return self.exclude(body="")
-
     def public_written(self):
-        """What readers can read: published reviews with text, on public films."""
-        return self.published().written().filter(movie__in=Movie.objects.published())
+        """What readers can read: readable reviews on public films."""
+        return self.readable().on_public_films()
 
     def with_reader_flags(self, user):
         """Annotate `user_found_helpful` and `user_reported` for `user` (False if anonymous),

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from movies import verdicts
 from movies.models import LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, Movie, VerdictBand
-from reviews.models import Review
+from reviews.models import Review, readable_q
 
 # How many reviews the verdict page shows before "Read all N reviews".
 VERDICT_PAGE_REVIEWS = 3
@@ -86,7 +86,7 @@ def verdict_page_reviews(*, movie: Movie, user, inputs: VerdictInputs) -> dict:
     helpful/report flags and the total of published written reviews (a window count).
     `inputs` is the request's verdict_inputs(), read from the cache once.
     """
-    readable = Q(status=Review.Status.PUBLISHED) & ~Q(body="")
+    readable = readable_q()
     reviews = Review.objects.filter(movie=movie).select_related("user")
     if user.is_authenticated:
         reviews = reviews.filter(readable | Q(user=user)).annotate(

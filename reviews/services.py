@@ -303,12 +303,7 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
 
 
 def _readable_review(review_pk: int, user) -> Review:
-    review = (
-        Review.objects.select_for_update()
-        .filter(pk=review_pk, status=Review.Status.PUBLISHED)
-        .exclude(body="")
-        .first()
-    )
+    review = Review.objects.select_for_update().readable().filter(pk=review_pk).first()
     if review is None:
         raise ValidationError("That review is not published.", code="not_found")
     if review.user_id == user.pk:

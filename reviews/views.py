@@ -27,7 +27,7 @@ from movies.models import Movie
 from movies.views import ForgivingPaginationMixin
 from reviews import services
 from reviews.forms import LoginForm, ReportForm, ReviewForm, SignupForm
-from reviews.models import Review
+from reviews.models import Review, readable_q
 
 
 class PublicMovieMixin:
@@ -35,7 +35,7 @@ class PublicMovieMixin:
 
     @cached_property
     def movie(self):
-        return get_object_or_404(Movie.objects.published().for_cards(), slug=self.kwargs["slug"])
+        return get_object_or_404(Movie.objects.published(), slug=self.kwargs["slug"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(movie=self.movie, **kwargs)
@@ -159,8 +159,7 @@ class ReviewListView(PublicMovieMixin, ForgivingPaginationMixin, ListView):
 
     def get_queryset(self):
         return (
-            Review.objects.published()
-            .written()
+            Review.objects.readable()
             .filter(movie=self.movie)
             .select_related("user")
             .with_reader_flags(self.request.user)
@@ -183,7 +182,7 @@ class ReviewDetailView(PublicMovieMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        visible = Q(status=Review.Status.PUBLISHED) & ~Q(body="")
+        visible = readable_q()
         if user.is_authenticated:
             visible |= Q(user=user)  # authors see their own review whatever its status
         review = get_object_or_404(
@@ -209,9 +208,7 @@ class ReviewActionMixin(LoginRequiredMixin):
     @cached_property
     def review(self):
         return get_object_or_404(
-            Review.objects.published().written().select_related("movie", "user"),
-            pk=self.kwargs["pk"],
-            movie__in=Movie.objects.published(),
+            Review.objects.public_written().select_related("movie", "user"), pk=self.kwargs["pk"]
         )
 
 
@@ -329,14 +326,16 @@ class ProfileView(ForgivingPaginationMixin, ListView):
             # Only to their author: the reviews an editor has yet to approve or turned down.
             unpublished = list(
                 Review.objects.exclude(status=Review.Status.PUBLISHED)
-                .filter(user=self.profile_user, movie__in=Movie.objects.published())
+                .on_public_films()
+                .filter(user=self.profile_user)
                 .select_related("movie")
                 .order_by("status", "-updated_at", "-pk")
             )
         return super().get_context_data(
             profile_user=self.profile_user,
             rating_total=Review.objects.counted()
-            .filter(user=self.profile_user, movie__in=Movie.objects.published())
+            .on_public_films()
+            .filter(user=self.profile_user)
             .count(),
             unpublished=unpublished,
             pending_total=sum(r.status == Review.Status.PENDING for r in unpublished),
