@@ -30,11 +30,10 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
-from django.utils.text import slugify
 
 from movies import verdicts
-from movies.models import Credit, Genre, Movie, Person
-from movies.search import fold, people_document
+from movies.models import Credit, Genre, Movie, Person, next_free_slug, slug_base
+from movies.search import fold, search_document
 
 FORMAT_NAME = "worth-watching-movies"
 FORMAT_VERSION = 1
@@ -650,11 +649,8 @@ def parse_rows(rows: Iterable[SourceRow]):
 
 
 def _unique_slug(text, taken, max_length):
-    base = (slugify(text) or "untitled")[:max_length].strip("-")
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
+    """A slug for `text` not in `taken` (the catalogue's slugs, so no query), which it joins."""
+    slug = next_free_slug(slug_base(text, max_length), taken, max_length)
     taken.add(slug)
     return slug
 
@@ -662,11 +658,12 @@ def _unique_slug(text, taken, max_length):
 @dataclass(eq=False)
 class _Plan:
     record: MovieRecord
-    pk: int | None  # None for a new film
+    pk: int | None  # None for a new film until it is written
     values: dict  # every scalar field's new value (for bulk_update) or the new film's fields
     changed: set  # model fields that change
     genres: list | None = None  # genre names (casefolded keys) when they change
     credits: dict | None = None  # {role: [(name, billing)]} for roles that change
+    is_new: bool = False  # a film the catalogue does not have yet: written with an INSERT
 
 
 class _Catalogue:
@@ -727,8 +724,6 @@ def _plan(record, catalogue, now, publish):
     pk = catalogue.match(record)
     existing = catalogue.movies.get(pk, {})
     fields = dict(record.fields)
-    if "currency" in fields and not fields["currency"]:
-        fields["currency"] = "USD"
     if "external_id" in fields and not fields["external_id"]:
         # An empty id cell means "no id in this file", not "forget the film's id": a
         # spreadsheet of titles and budgets must not cut films loose from their source.
@@ -743,13 +738,8 @@ def _plan(record, catalogue, now, publish):
             for position, name in enumerate(record.cast, start=1)
         ]
     credits_change = _credit_key(new_credits) != _credit_key(old_credits)
-    order = [
-        Credit.Role.DIRECTOR,
-        Credit.Role.CAST,
-        *[r for r in Credit.Role if r not in (Credit.Role.DIRECTOR, Credit.Role.CAST)],
-    ]
-    fields["search_document"] = people_document(
-        name for role in order for name, _ in new_credits.get(role, [])
+    fields["search_document"] = search_document(
+        (role, billing, name) for role, items in new_credits.items() for name, billing in items
     )
     genre_keys = None
     if record.genres is not None:
@@ -768,6 +758,7 @@ def _plan(record, catalogue, now, publish):
             set(fields),
             genres=genre_keys,
             credits={r: new_credits[r] for r in new_credits if new_credits[r]},
+            is_new=True,
         )
     merged = {name: existing[name] for name in (*SCALAR_COLUMNS, "search_document")}
     merged.update(fields)
@@ -797,8 +788,8 @@ def _plan(record, catalogue, now, publish):
 def _write(plans, catalogue, now):
     """Writes `plans` with bulk queries; the caller holds the transaction.
 
-    Returns the genres and people it created ({casefold name: pk}), for the caller to add to
-    the catalogue once the transaction has committed.
+    Returns the genres and people it created ({casefold name: (pk, slug)}), for the caller
+    to add to the catalogue once the transaction has committed.
     """
     new_genres, new_people = {}, {}
     genre_names = {}
@@ -815,7 +806,7 @@ def _write(plans, catalogue, now):
         created = Genre.objects.bulk_create(
             [Genre(name=name, slug=_unique_slug(name, slugs, 80)) for name in missing]
         )
-        new_genres = {genre.name.casefold(): genre.pk for genre in created}
+        new_genres = {genre.name.casefold(): (genre.pk, genre.slug) for genre in created}
     missing = [name for key, name in person_names.items() if key not in catalogue.people]
     if missing:
         slugs = set(catalogue.person_slugs)
@@ -823,17 +814,16 @@ def _write(plans, catalogue, now):
             [Person(name=name, slug=_unique_slug(name, slugs, 200)) for name in missing],
             batch_size=500,
         )
-        new_people = {person.name.casefold(): person.pk for person in created}
-    genres = {**catalogue.genres, **new_genres}
-    people = {**catalogue.people, **new_people}
+        new_people = {person.name.casefold(): (person.pk, person.slug) for person in created}
+    genres = {**catalogue.genres, **{key: pk for key, (pk, _) in new_genres.items()}}
+    people = {**catalogue.people, **{key: pk for key, (pk, _) in new_people.items()}}
 
-    new = [plan for plan in plans if plan.pk is None]
-    new_ids = {id(plan) for plan in new}
+    new = [plan for plan in plans if plan.is_new]
     if new:
         movies = Movie.objects.bulk_create([Movie(**plan.values) for plan in new], batch_size=500)
         for plan, movie in zip(new, movies, strict=True):
             plan.pk = movie.pk
-    changed = [plan for plan in plans if id(plan) not in new_ids and plan.changed]
+    changed = [plan for plan in plans if not plan.is_new and plan.changed]
     if changed:
         names = sorted(set().union(*(plan.changed for plan in changed)) | {"updated_at"})
         Movie.objects.bulk_update(
@@ -844,9 +834,7 @@ def _write(plans, catalogue, now):
     regenred = [plan for plan in plans if plan.genres is not None]
     if regenred:
         through = Movie.genres.through
-        through.objects.filter(
-            movie_id__in=[p.pk for p in regenred if id(p) not in new_ids]
-        ).delete()
+        through.objects.filter(movie_id__in=[p.pk for p in regenred if not p.is_new]).delete()
         _insert(
             through,
             ["movie_id", "genre_id"],
@@ -855,7 +843,7 @@ def _write(plans, catalogue, now):
     recredited = [plan for plan in plans if plan.credits]
     if recredited:
         for role in (Credit.Role.DIRECTOR, Credit.Role.CAST):
-            ids = [p.pk for p in recredited if id(p) not in new_ids and role in p.credits]
+            ids = [p.pk for p in recredited if not p.is_new and role in p.credits]
             if ids:
                 Credit.objects.filter(movie_id__in=ids, role=role).delete()
         _insert(
@@ -888,8 +876,13 @@ def _insert(model, columns, rows):
 
 def _remember(plans, catalogue, new_genres, new_people):
     """After a commit: what was written becomes part of the catalogue for later batches."""
-    catalogue.genres.update(new_genres)
-    catalogue.people.update(new_people)
+    for names, slugs, created in (
+        (catalogue.genres, catalogue.genre_slugs, new_genres),
+        (catalogue.people, catalogue.person_slugs, new_people),
+    ):
+        for key, (pk, slug) in created.items():
+            names[key] = pk
+            slugs.add(slug)
     for plan in plans:
         row = {**catalogue.movies.get(plan.pk, {}), **plan.values, "pk": plan.pk}
         catalogue.movies[plan.pk] = row
@@ -902,12 +895,6 @@ def _remember(plans, catalogue, new_genres, new_people):
             catalogue.movie_genres[plan.pk] = {catalogue.genres[k] for k in plan.genres}
         if plan.credits:
             catalogue.credits.setdefault(plan.pk, {}).update(plan.credits)
-    catalogue.genre_slugs.update(
-        Genre.objects.filter(pk__in=new_genres.values()).values_list("slug", flat=True)
-    )
-    catalogue.person_slugs.update(
-        Person.objects.filter(pk__in=new_people.values()).values_list("slug", flat=True)
-    )
 
 
 def import_records(
@@ -939,7 +926,7 @@ def import_records(
             if earlier:
                 result.failed.append((record.where, f"same film as {earlier}"))
                 continue
-            if new_only and plan.pk is not None:
+            if new_only and not plan.is_new:
                 result.kept += 1
                 continue
             plans.append(plan)
@@ -948,8 +935,8 @@ def import_records(
         written = to_write
         if to_write and not dry_run:
             written = _write_batch(to_write, catalogue, now, result)
-        result.created += sum(1 for p in written if "slug" in p.changed)
-        result.updated += sum(1 for p in written if "slug" not in p.changed)
+        result.created += sum(1 for p in written if p.is_new)
+        result.updated += sum(1 for p in written if not p.is_new)
         if progress:
             progress(len(batch))
     if not dry_run and result.created + result.updated >= ANALYZE_AFTER:
@@ -976,7 +963,7 @@ def _claim(claimed, plan):
     one of the two has no external id.
     """
     record = plan.record
-    if plan.pk is not None:
+    if not plan.is_new:
         keys, checks = [("pk", plan.pk)], [("pk", plan.pk)]
     else:
         title = (record.title.casefold(), record.year)
@@ -1001,8 +988,8 @@ def _write_batch(plans, catalogue, now, result):
             created = _write(plans, catalogue, now)
     except (DatabaseError, ValueError, KeyError):
         for plan in plans:
-            if plan.pk is not None and "slug" in plan.changed:
-                plan.pk = None  # the rolled-back insert gave it a key
+            if plan.is_new:
+                plan.pk = None  # the key the rolled-back insert gave it is gone
         written = []
         for plan in plans:
             try:

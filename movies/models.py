@@ -24,13 +24,22 @@ CURRENCY_CODE = RegexValidator(
 
 def unique_slug(model, text, *, exclude_pk=None, max_length=80):
     """`slugify(text)`, suffixed -2, -3, ... when another row already has it."""
-    base = (slugify(text) or "untitled")[:max_length].strip("-")
-    slug, n = base, 1
+    base = slug_base(text, max_length)
     taken = model._default_manager.filter(slug__startswith=base)
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
-    existing = set(taken.values_list("slug", flat=True))
-    while slug in existing:
+    return next_free_slug(base, set(taken.values_list("slug", flat=True)), max_length)
+
+
+def slug_base(text, max_length):
+    """`slugify(text)` cut to `max_length`, "untitled" when nothing is left."""
+    return (slugify(text) or "untitled")[:max_length].strip("-")
+
+
+def next_free_slug(base, taken, max_length):
+    """The first of `base`, `base-2`, `base-3`, ... not in `taken`, cut to `max_length`."""
+    slug, n = base, 1
+    while slug in taken:
         n += 1
         slug = f"{base[: max_length - len(str(n)) - 1]}-{n}"
     return slug

@@ -24,7 +24,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.utils.http import urlencode
 from django.views.generic import ListView
@@ -60,20 +60,45 @@ def fold(text):
     return text.translate(_FOLD).lower()
 
 
-def people_document(names):
-    """Movie.search_document: the film's people, folded, one per line, each once."""
-    return "\n".join(dict.fromkeys(fold(name) for name in names if name))
+#: The order of a film's people in its search document: directors, cast, then the rest.
+ROLE_ORDER = {
+    role: rank
+    for rank, role in enumerate(
+        [
+            Credit.Role.DIRECTOR,
+            Credit.Role.CAST,
+            *[r for r in Credit.Role if r not in (Credit.Role.DIRECTOR, Credit.Role.CAST)],
+        ]
+    )
+}
+
+
+def search_document(credits):
+    """Movie.search_document from a film's credits, given as (role, billing_order, name):
+    the names folded, one per line, each once, in one fixed order (role, then billing with
+    unbilled last, then name).
+
+    The importer and `refresh_search_documents` (after an admin edit) both build it here,
+    so the same credits always give the same text and an unchanged re-import changes nothing.
+    """
+    ordered = sorted(
+        credits,
+        key=lambda c: (ROLE_ORDER[c[0]], c[1] is None, c[1] or 0, fold(c[2])),
+    )
+    return "\n".join(dict.fromkeys(fold(name) for _, _, name in ordered if name))
 
 
 def refresh_search_documents(movie_ids):
     """Rebuilds search_document from the credits of these films (e.g. after an admin edit)."""
-    names = {}
-    credits = Credit.objects.filter(movie_id__in=movie_ids).order_by(
-        "movie_id", "role", F("billing_order").asc(nulls_last=True), "person__name"
+    credits = {}
+    rows = Credit.objects.filter(movie_id__in=movie_ids).values_list(
+        "movie_id", "role", "billing_order", "person__name"
     )
-    for movie_id, name in credits.values_list("movie_id", "person__name"):
-        names.setdefault(movie_id, []).append(name)
-    movies = [Movie(pk=pk, search_document=people_document(names.get(pk, []))) for pk in movie_ids]
+    for movie_id, *credit in rows:
+        credits.setdefault(movie_id, []).append(credit)
+    movies = [
+        Movie(pk=pk, search_document=search_document(credits.get(pk, []))) for pk in movie_ids
+    ]
     Movie.objects.bulk_update(movies, ["search_document"], batch_size=500)
 
 
@@ -89,7 +114,6 @@ class Query:
     `years` the years typed beside them (a ranking boost, not a filter: "blade runner 2049"
     still finds the 2017 film)."""
 
-    raw: str
     text: str
     words: tuple
     truncated: bool
@@ -111,7 +135,7 @@ class Query:
             words = tuple(w for w in words if not _is_year(w))
         else:
             years = ()
-        return cls(raw=raw, text=text, words=words, truncated=truncated, years=years)
+        return cls(text=text, words=words, truncated=truncated, years=years)
 
     @property
     def is_searchable(self):
@@ -155,7 +179,7 @@ class SimpleSearch:
         qs = Person.objects.all()
         for word in query.words:
             qs = qs.filter(name__icontains=word)
-        return _with_public_films(qs).order_by("name")[:PEOPLE_LIMIT]
+        return qs.public().order_by("name")[:PEOPLE_LIMIT]
 
     @staticmethod
     def _exact(query):
@@ -225,15 +249,10 @@ class PostgresSearch(SimpleSearch):
         text = query.words_text
         qs = Person.objects.filter(name__trigram_word_similar=text)
         return (
-            _with_public_films(qs)
+            qs.public()
             .annotate(similarity=TrigramWordSimilarity(text, "name"))
             .order_by("-similarity", "name")[:PEOPLE_LIMIT]
         )
-
-
-def _with_public_films(people):
-    public = Credit.objects.filter(person=OuterRef("pk"), movie__in=Movie.objects.published())
-    return people.filter(Exists(public))
 
 
 def backend(using=None):
@@ -260,9 +279,7 @@ class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
         people = list(backend().people(self.query)) if self.query.is_searchable else []
         context.update(
             query=self.query,
-            search_query=self.query.text,
             people=people,
             querystring=urlencode({"q": self.query.text}) if self.query.text else "",
-            max_query_length=MAX_QUERY_LENGTH,
         )
         return context

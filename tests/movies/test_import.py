@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 
 from movies import importers
 from movies.models import Credit, Genre, Movie, Person
+from movies.search import refresh_search_documents
 
 DATA = Path(__file__).parent / "data"
 HEADER = (
@@ -126,6 +127,30 @@ def test_second_run_updates_instead_of_duplicating(tmp_path):
     assert Movie.objects.get(external_id="tt11214558").runtime_minutes == 105
     assert Person.objects.filter(name="Zhang Yi").count() == 1
     assert Genre.objects.filter(name="Drama").count() == 1
+
+
+@pytest.mark.django_db
+def test_reimporting_after_an_admin_save_changes_nothing(tmp_path):
+    """The admin rebuilds the search document from the credits (refresh_search_documents);
+    an unchanged file imported afterwards must find the same document, not "update" it."""
+    path = write(
+        tmp_path,
+        "films.csv",
+        "external_id,title,year,directors,cast\n"
+        "tt1,Heat,1995,Zoe Director|Adam Director,Walter Lead|Bea Second|Carl Third\n",
+    )
+    run(path)
+    movie = Movie.objects.get(external_id="tt1")
+    refresh_search_documents([movie.pk])
+    saved = Movie.objects.get(pk=movie.pk)
+
+    out, _, error = run(path)
+
+    assert error is None
+    assert "0 created, 0 updated, 1 unchanged" in out
+    again = Movie.objects.get(pk=movie.pk)
+    assert again.search_document == saved.search_document
+    assert again.updated_at == saved.updated_at
 
 
 @pytest.mark.django_db
