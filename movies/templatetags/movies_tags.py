@@ -43,3 +43,11 @@ def movie_card(movie, heading_level=3):
 def initial(title):
     """The first letter or digit of a title, for a poster placeholder ("'71" -> "7")."""
     return next((ch.upper() for ch in str(title) if ch.isalnum()), "▶")
+
+
+@register.simple_tag
+def max_query_length():
+    """The longest search the site reads, for the search boxes' maxlength."""
+    from movies.search import MAX_QUERY_LENGTH  # search imports the views: load it late
+
+    return MAX_QUERY_LENGTH

@@ -135,6 +135,17 @@ def test_a_very_long_query_is_cut_and_says_so(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "box"), [("movies:home", "site-search"), ("movies:search", "search-page-q")]
+)
+def test_search_boxes_take_as_many_characters_as_a_search_reads(client, url, box):
+    page = client.get(reverse(url)).content.decode()
+
+    field = re.search(rf'<input id="{box}"[^>]*>', page)[0]
+    assert f'maxlength="{MAX_QUERY_LENGTH}"' in field
+
+
+@pytest.mark.django_db
 def test_a_bad_page_number_shows_a_page_not_an_error(client):
     film("Heat", year=1995)
 
