@@ -34,8 +34,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, FloatField, Q, Sum, When
-from django.db.models.functions import Cast
+from django.db.models import Count, F, FloatField, Q, Sum, Value
+from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from movies.models import Movie
@@ -51,41 +51,34 @@ def _contribution(review: Review) -> int | None:
     return review.rating if review.rating_counted else None
 
 
-def _apply_to_aggregates(changes: dict[int, Counter]) -> None:
-    """Move each film's counters by `changes[movie_id][rating]` (+1 added, -1 removed).
+def _apply_to_aggregates(moves: Iterable[tuple[int, int | None, int | None]]) -> None:
+    """Apply rating moves `(movie_id, before, after)` to the films' aggregates: the rating
+    `before` (None: none) leaves the film's counters and `after` (None: none) joins them.
 
-    Two UPDATEs per film in the caller's transaction: the counters by F(), then the mean
-    from the counters the database now holds.
+    One UPDATE per film in the caller's transaction. The counters move by F(), and the
+    mean is computed in the same statement from the new counters (SET expressions read
+    the row's values before the update, so the deltas are added there too).
     """
+    changes: dict[int, Counter] = defaultdict(Counter)
+    for movie_id, before, after in moves:
+        if before is not None:
+            changes[movie_id][before] -= 1
+        if after is not None:
+            changes[movie_id][after] += 1
     for movie_id in sorted(changes):
         deltas = {rating: n for rating, n in changes[movie_id].items() if n}
         if not deltas:
             continue
-        updates = {f"rating_{rating}": F(f"rating_{rating}") + n for rating, n in deltas.items()}
         count = sum(deltas.values())
         total = sum(rating * n for rating, n in deltas.items())
-        if count:
-            updates["rating_count"] = F("rating_count") + count
-        if total:
-            updates["rating_sum"] = F("rating_sum") + total
-        movie = Movie.objects.filter(pk=movie_id)
-        movie.update(**updates)
-        movie.update(
-            audience_rating=Case(
-                When(rating_count=0, then=None),
-                default=Cast("rating_sum", FloatField()) / Cast("rating_count", FloatField()),
-                output_field=FloatField(),
-            )
+        new_count, new_sum = F("rating_count") + count, F("rating_sum") + total
+        Movie.objects.filter(pk=movie_id).update(
+            rating_count=new_count,
+            rating_sum=new_sum,
+            audience_rating=Cast(new_sum, FloatField())
+            / NullIf(Cast(new_count, FloatField()), Value(0.0)),
+            **{f"rating_{rating}": F(f"rating_{rating}") + n for rating, n in deltas.items()},
         )
-
-
-def _change(movie_id: int, *, before: int | None, after: int | None) -> dict[int, Counter]:
-    delta = Counter()
-    if before is not None:
-        delta[before] -= 1
-    if after is not None:
-        delta[after] += 1
-    return {movie_id: delta}
 
 
 def _is_new_account(user) -> bool:
@@ -97,24 +90,49 @@ def _is_new_account(user) -> bool:
 
 def _is_withheld(review: Review) -> bool:
     """Rejected, reported back to pending or returned to pending by an editor: the
-    rating is out of the aggregate until an editor publishes the review."""
-    return review.status == Review.Status.REJECTED or not review.rating_counted
+    rating is out of the aggregate until an editor publishes the review. (A rejected
+    review's rating never counts, so `rating_counted` alone says it.)"""
+    return not review.rating_counted
+
+
+def _state_after_save(
+    *, withheld: bool, text_changed: bool, written: bool, new_account: bool
+) -> tuple[str, bool] | None:
+    """The (status, rating_counted) a reader's save gives their review; None: unchanged.
+
+    `withheld`: the saved review was withheld (see _is_withheld; never for a new one).
+    `text_changed`: new, or headline, text or spoiler flag differ. `written`: the text
+    saved is not empty. `new_account`: see REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS.
+    """
+    if withheld:
+        # Back to the editors, and the rating with it, when the text changes. Emptying
+        # the text counts as a change: an editor's rejection is never undone by turning
+        # the review into a rating-only one; an editor looks again. Otherwise (only the
+        # rating changed) it stays as the editors left it.
+        return (Review.Status.PENDING, False) if text_changed else None
+    if not written:
+        return Review.Status.PUBLISHED, True
+    if text_changed:
+        # A new account's words wait for an editor; the rating counts at once.
+        return (Review.Status.PENDING if new_account else Review.Status.PUBLISHED), True
+    return None
 
 
 def review_text_waits_for_editor(*, user, review: Review | None = None) -> bool:
     """Whether written text that `user` saves now (on `review`, their existing review of
     the film, if any) waits for an editor before it appears (a read, for the form's copy).
 
-    True for new accounts (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) and for a review that is
-    withheld (rejected or back in moderation); review_submit() follows the same rule.
+    The rule review_submit() applies: true for new accounts
+    (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) and for a review that is withheld (rejected or
+    back in moderation).
     """
-    if review is None or review.pk is None:
-        return _is_new_account(user)
-    return (
-        _is_withheld(review)
-        or review.report_count >= settings.REVIEWS_REPORT_THRESHOLD
-        or _is_new_account(user)
+    state = _state_after_save(
+        withheld=review is not None and review.pk is not None and _is_withheld(review),
+        text_changed=True,
+        written=True,
+        new_account=_is_new_account(user),
     )
+    return state[0] == Review.Status.PENDING
 
 
 def _record_posting(user, *, check_rate_limit: bool) -> None:
@@ -172,29 +190,19 @@ def review_submit(
         # spoiler flag, or emptying the text (nothing new to read), does not.
         _record_posting(user, check_rate_limit=check_rate_limit)
 
-    withheld = not is_new and _is_withheld(review)
+    state = _state_after_save(
+        withheld=not is_new and _is_withheld(review),
+        text_changed=text_changed,
+        written=bool(body),
+        new_account=_is_new_account(user),
+    )
     review.rating = rating
     review.headline = headline
     review.body = body
     review.contains_spoilers = contains_spoilers
-    if withheld:
-        if text_changed:
-            # Back to the editors, and the rating with it. Emptying the text counts as a
-            # change: an editor's rejection is never undone by turning the review into a
-            # rating-only one; an editor looks again.
-            review.status, review.rating_counted = Review.Status.PENDING, False
-        # Otherwise (only the rating changed) it stays as the editors left it.
-    elif not body:
-        review.status, review.rating_counted = Review.Status.PUBLISHED, True
-    elif text_changed:
-        if review.report_count >= settings.REVIEWS_REPORT_THRESHOLD:
-            review.status, review.rating_counted = Review.Status.PENDING, False
-        elif _is_new_account(user):
-            # The words wait for an editor; the rating counts at once.
-            review.status, review.rating_counted = Review.Status.PENDING, True
-        else:
-            review.status, review.rating_counted = Review.Status.PUBLISHED, True
-    _validate_text(review)
+    if state is not None:
+        review.status, review.rating_counted = state
+    review_text_validate(headline=headline, body=body)
     review.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
@@ -205,12 +213,8 @@ def review_submit(
             "You have already reviewed this film: reload the page to edit your review.",
             code="duplicate",
         ) from None
-    _apply_to_aggregates(_change(movie.pk, before=before, after=_contribution(review)))
+    _apply_to_aggregates([(movie.pk, before, _contribution(review))])
     return review
-
-
-def _validate_text(review: Review) -> None:
-    review_text_validate(headline=review.headline, body=review.body)
 
 
 def review_text_validate(*, headline: str, body: str) -> None:
@@ -232,12 +236,8 @@ def review_text_validate(*, headline: str, body: str) -> None:
 
 
 def _delete(reviews: list[Review]) -> int:
-    changes: dict[int, Counter] = defaultdict(Counter)
-    for review in reviews:
-        if (rating := _contribution(review)) is not None:
-            changes[review.movie_id][rating] -= 1
     Review.objects.filter(pk__in=[r.pk for r in reviews]).delete()
-    _apply_to_aggregates(changes)
+    _apply_to_aggregates((r.movie_id, _contribution(r), None) for r in reviews)
     return len(reviews)
 
 
@@ -270,7 +270,7 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
         raise ValidationError(f"Unknown review status {status!r}.")
     pks = [r.pk for r in reviews]
     locked = list(Review.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
-    changes: dict[int, Counter] = defaultdict(Counter)
+    moves = []
     changed, now = 0, timezone.now()
     for review in locked:
         before = _contribution(review)
@@ -291,14 +291,10 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
                 "moderated_by",
             ]
         )
-        after = _contribution(review)
-        if before is not None:
-            changes[review.movie_id][before] -= 1
-        if after is not None:
-            changes[review.movie_id][after] += 1
+        moves.append((review.movie_id, before, _contribution(review)))
     if status != Review.Status.PENDING:
         ReviewReport.objects.filter(review__in=locked, is_open=True).update(is_open=False)
-    _apply_to_aggregates(changes)
+    _apply_to_aggregates(moves)
     return changed
 
 
@@ -344,7 +340,7 @@ def review_report(*, review: Review, user, reason: str) -> Review:
     if review.report_count >= settings.REVIEWS_REPORT_THRESHOLD:
         before = _contribution(review)
         review.status, review.rating_counted = Review.Status.PENDING, False
-        _apply_to_aggregates(_change(review.movie_id, before=before, after=None))
+        _apply_to_aggregates([(review.movie_id, before, None)])
     review.save(update_fields=["report_count", "status", "rating_counted"])
     return review
 

@@ -41,15 +41,6 @@ class PublicMovieMixin:
         return super().get_context_data(movie=self.movie, **kwargs)
 
 
-def _apply_service_errors(form, error: ValidationError):
-    """Put a service's ValidationError on the form: field errors on their fields."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
     """Write, or edit, your review of a film."""
 
@@ -83,12 +74,12 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
                 body=data["body"],
                 contains_spoilers=data["contains_spoilers"],
             )
-        except services.ReviewRateLimited as error:
-            form.add_error(None, error)
-            return self.render_to_response(self.get_context_data(form=form), status=429)
         except ValidationError as error:
-            _apply_service_errors(form, error)
-            return self.form_invalid(form)
+            # Field errors land on their fields (the service validates the form's fields
+            # only), the rest above the form.
+            form.add_error(None, error)
+            status = 429 if isinstance(error, services.ReviewRateLimited) else 200
+            return self.render_to_response(self.get_context_data(form=form), status=status)
         # The message shows at the top of the film's page, where the redirect lands; its
         # link leads down to the reader's review.
         messages.success(

@@ -352,3 +352,92 @@ def test_text_waits_for_editor_follows_the_submit_rule(movie, reader, newcomer, 
     services.reviews_moderate(reviews=[review], status=Review.Status.REJECTED, moderator=editor)
     review.refresh_from_db()
     assert services.review_text_waits_for_editor(user=reader, review=review) is True
+
+
+def test_a_rejected_reviews_rating_never_counts_whatever_path_led_there(
+    movie, reader, newcomer, editor, settings
+):
+    """review_submit() reads "withheld" from rating_counted alone: that holds only if no
+    path leaves a rejected review counted. Walk them all, checking after each step."""
+    settings.REVIEWS_REPORT_THRESHOLD = 1
+
+    def check():
+        assert not Review.objects.filter(
+            status=Review.Status.REJECTED, rating_counted=True
+        ).exists()
+        assert services.ratings_differences() == []
+
+    def moderate(review, status):
+        services.reviews_moderate(reviews=[review], status=status, moderator=editor)
+        check()
+
+    for user, body in [(reader, REVIEW_TEXT), (newcomer, REVIEW_TEXT), (reader, "")]:
+        review = services.review_submit(movie=movie, user=user, rating=6, body=body)
+        moderate(review, Review.Status.REJECTED)
+        # Only the rating (and the spoiler flag stays): still rejected, still uncounted.
+        review = services.review_submit(movie=movie, user=user, rating=9, body=body)
+        assert review.status == Review.Status.REJECTED
+        check()
+        moderate(review, Review.Status.PUBLISHED)
+        if body:  # only written reviews can be reported
+            services.review_report(review=review, user=UserFactory(), reason="spam")
+            check()
+        moderate(review, Review.Status.PENDING)
+        moderate(review, Review.Status.REJECTED)
+        review = services.review_submit(
+            movie=movie, user=user, rating=2, body=REVIEW_TEXT + " Again."
+        )
+        assert (review.status, review.rating_counted) == (Review.Status.PENDING, False)
+        check()
+        moderate(review, Review.Status.REJECTED)
+        services.review_delete(review=review, user=user)
+        check()
+
+
+@pytest.mark.parametrize("start", ["none", "published", "waiting", "rejected", "reported"])
+@pytest.mark.parametrize("account", ["reader", "newcomer"])
+def test_the_forms_promise_matches_what_saving_a_text_does(
+    movie, editor, settings, request, start, account
+):
+    """review_text_waits_for_editor() (the form's copy) and review_submit() share one
+    rule: the text waits exactly when the form said it would."""
+    settings.REVIEWS_REPORT_THRESHOLD = 1
+    user = request.getfixturevalue(account)
+    review = None
+    if start != "none":
+        review = ReviewFactory(movie=movie, user=user)
+        if start == "published":
+            services.reviews_moderate(
+                reviews=[review], status=Review.Status.PUBLISHED, moderator=editor
+            )
+        elif start == "rejected":
+            services.reviews_moderate(
+                reviews=[review], status=Review.Status.REJECTED, moderator=editor
+            )
+        elif start == "reported":
+            services.reviews_moderate(
+                reviews=[review], status=Review.Status.PUBLISHED, moderator=editor
+            )
+            services.review_report(review=review, user=UserFactory(), reason="spam")
+        review.refresh_from_db()
+    waits = services.review_text_waits_for_editor(user=user, review=review)
+    saved = services.review_submit(
+        movie=movie, user=user, rating=7, headline="New", body=REVIEW_TEXT + " Rewritten."
+    )
+    assert (saved.status == Review.Status.PENDING) == waits
+
+
+def test_a_review_moves_its_films_aggregate_and_mean_in_one_update(movie, reader):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    RatingFactory(movie=movie, rating=6)
+    with CaptureQueriesContext(connection) as queries:
+        services.review_submit(movie=movie, user=reader, rating=9)
+    updates = [q["sql"] for q in queries if q["sql"].startswith('UPDATE "movies_movie"')]
+    assert len(updates) == 1, updates
+    assert aggregate(movie)["mean"] == 7.5
+    services.review_delete(review=Review.objects.get(user=reader), user=reader)
+    assert aggregate(movie)["mean"] == 6.0
+    services.review_delete(review=Review.objects.get(), user=Review.objects.get().user)
+    assert aggregate(movie) == {"count": 0, "sum": 0, "histogram": {}, "mean": None}
