@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
+from movies import seo
 from movies.models import Movie
 from reviews.selectors import verdict_inputs
 
@@ -54,7 +55,7 @@ class LatestVerdictsFeed(Feed):
         return movies
 
     def item_title(self, movie):
-        return f"Is {movie.title} ({movie.year}) worth watching? {movie.assessment.answer_label}"
+        return seo.movie_title(movie, movie.assessment)
 
     def item_description(self, movie):
         """HTML (feed readers render it): the answer, the trade verdict, the logline.

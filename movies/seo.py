@@ -73,9 +73,10 @@ def _person(person, absolute):
 def aggregate_rating(movie, *, min_ratings=None):
     """schema.org AggregateRating from our readers' ratings, or None below the threshold.
 
-    ratingValue is the plain mean (rating_sum / rating_count), the figure the verdict
-    page shows beside "from N of our readers": search engines ask that the markup
-    match what the reader sees. The external rating is never used.
+    ratingValue is the plain mean of the ratings (`Movie.raw_audience_mean`), not the
+    verdict page's big figure: that is the weighted rating, which pulls a film with few
+    ratings towards the site mean, and the page states the plain mean beside it ("the
+    simple average is ..."). The external rating is never used.
     """
     min_ratings = settings.JSONLD_MIN_RATINGS if min_ratings is None else min_ratings
     count = movie.rating_count or 0
@@ -83,7 +84,7 @@ def aggregate_rating(movie, *, min_ratings=None):
         return None
     return {
         "@type": "AggregateRating",
-        "ratingValue": round(movie.rating_sum / count, 1),
+        "ratingValue": round(movie.raw_audience_mean, 1),
         "ratingCount": count,
         "bestRating": 10,
         "worstRating": 1,
@@ -104,11 +105,11 @@ def review_jsonld(review):
             "worstRating": 1,
         },
     }
-    if getattr(review, "headline", ""):
+    if review.headline:
         item["name"] = review.headline
     # A spoiler review stays collapsed on the page; search results would show its text
     # to everyone, so its body is left out (the rating and headline stay).
-    if review.body and not getattr(review, "contains_spoilers", False):
+    if review.body and not review.contains_spoilers:
         item["reviewBody"] = _truncate(review.body, REVIEW_BODY_LENGTH)
     return item
 
@@ -153,15 +154,22 @@ def breadcrumbs_jsonld(trail):
     }
 
 
+def _directors_and_actors(movie):
+    """The film's directors and its first MAX_ACTORS cast members (in billing order), as
+    people: the credits the markup names."""
+    credits = list(movie.credits.all())
+    directors = [c.person for c in credits if c.role == Credit.Role.DIRECTOR]
+    actors = [c.person for c in credits if c.role == Credit.Role.CAST][:MAX_ACTORS]
+    return directors, actors
+
+
 def movie_jsonld(movie, *, absolute, reviews=(), min_ratings=None):
     """The verdict page's JSON-LD: a schema.org Movie and the page's BreadcrumbList.
 
     `reviews` are the first published reviews the page shows (at most a handful).
     """
     url = absolute(movie.get_absolute_url())
-    credits = list(movie.credits.all())
-    directors = [c.person for c in credits if c.role == Credit.Role.DIRECTOR]
-    actors = [c.person for c in credits if c.role == Credit.Role.CAST][:MAX_ACTORS]
+    directors, actors = _directors_and_actors(movie)
     data = {
         "@type": "Movie",
         "@id": f"{url}#movie",
@@ -215,7 +223,7 @@ def movie_description(movie, assessment, *, length=DESCRIPTION_LENGTH):
     """
     question = f"Is {movie.title} ({movie.year}) worth watching?"
     if assessment.answer == verdicts.UNKNOWN:
-        answer = "Too early to say"
+        answer = assessment.answer_label
     else:
         answer = assessment.answer_text.rstrip(".")
     detail = movie.logline or (
@@ -267,17 +275,14 @@ def social_meta(*, title, description, url, image, kind="website", extra=()):
 def movie_social_meta(movie, assessment, *, absolute):
     """Cards for a verdict page: og:type video.movie with its release date, runtime and
     director and actor pages."""
-    credits = list(movie.credits.all())
+    directors, actors = _directors_and_actors(movie)
     extra = []
     if movie.release_date:
         extra.append(("property", "video:release_date", movie.release_date.isoformat()))
     if movie.runtime_minutes:
         extra.append(("property", "video:duration", str(movie.runtime_minutes * 60)))
-    for credit in credits:
-        if credit.role == Credit.Role.DIRECTOR:
-            extra.append(("property", "video:director", absolute(credit.person.get_absolute_url())))
-    for credit in [c for c in credits if c.role == Credit.Role.CAST][:MAX_ACTORS]:
-        extra.append(("property", "video:actor", absolute(credit.person.get_absolute_url())))
+    extra += [("property", "video:director", absolute(p.get_absolute_url())) for p in directors]
+    extra += [("property", "video:actor", absolute(p.get_absolute_url())) for p in actors]
     extra += [("property", "video:tag", genre.name) for genre in movie.genre_list]
     return social_meta(
         title=movie_title(movie, assessment),

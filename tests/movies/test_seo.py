@@ -4,7 +4,6 @@ import datetime
 import json
 import re
 from html.parser import HTMLParser
-from types import SimpleNamespace
 
 import pytest
 from django.http import QueryDict
@@ -13,6 +12,7 @@ from django.utils import timezone
 from movies import seo
 from movies.models import Credit, Movie, VerdictBand
 from tests.factories import (
+    REVIEW_TEXT,
     CreditFactory,
     GenreFactory,
     MovieFactory,
@@ -160,13 +160,14 @@ def test_aggregate_rating_is_our_readers_mean_once_there_are_enough(settings):
 @pytest.mark.django_db
 def test_reviews_are_marked_up_with_author_date_rating_and_body():
     movie = _film()
-    review = SimpleNamespace(
+    review = ReviewFactory(
+        movie=movie,
         user=UserFactory(username="cinephile"),
         rating=8,
         headline="Worth the trip",
-        body=HOSTILE,
-        created_at=timezone.make_aware(datetime.datetime(2024, 3, 2, 12)),
+        body=f"{HOSTILE} {REVIEW_TEXT}",
     )
+    review.created_at = timezone.make_aware(datetime.datetime(2024, 3, 2, 12))
 
     film = seo.movie_jsonld(movie, absolute=absolute, reviews=[review])["@graph"][0]
 
@@ -182,7 +183,7 @@ def test_reviews_are_marked_up_with_author_date_rating_and_body():
                 "worstRating": 1,
             },
             "name": "Worth the trip",
-            "reviewBody": " ".join(HOSTILE.split()),
+            "reviewBody": " ".join(f"{HOSTILE} {REVIEW_TEXT}".split()),
         }
     ]
 
