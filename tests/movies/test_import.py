@@ -475,3 +475,33 @@ def test_the_readme_table_describes_every_column_in_two_cells():
     assert [len(row) for row in cells] == [2] * len(importers.COLUMNS)
     assert [row[0].strip().strip("`") for row in cells] == list(importers.COLUMNS)
     assert [row[1].strip().replace("\\|", "|") for row in cells] == list(importers.COLUMNS.values())
+
+
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.django_db
+def test_a_terminal_sees_a_progress_bar_with_count_and_rate(monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+
+    run(DATA / "films.csv")
+
+    shown = terminal.getvalue()
+    assert "Importing" in shown
+    assert "2/2" in shown  # films done of films to do
+    assert re.search(r"[\d.]+ ?(films/s|s/ films)", shown), shown  # the rate, either way up
+
+
+@pytest.mark.django_db
+def test_no_progress_bar_when_stderr_is_not_a_terminal(monkeypatch):
+    piped = io.StringIO()  # isatty() is False, as for a pipe or a log file
+    monkeypatch.setattr("sys.stderr", piped)
+
+    out, _, error = run(DATA / "films.csv")
+
+    assert error is None
+    assert "2 created" in out
+    assert piped.getvalue() == ""
