@@ -167,6 +167,27 @@ class Review(models.Model):
     def is_written(self):
         return bool(self.body)
 
+    @property
+    def standing(self) -> str:
+        """Where the review stands, as its author is told (the saved message, the verdict
+        page, the review form and the profile each put it in their own words):
+
+        - "rejected": an editor did not publish it; the rating does not count;
+        - "withheld": its text is back with the editors and the rating is out until one
+          approves it (reported, returned, or a rejected review rewritten);
+        - "rating_withheld": the same for a rating without text;
+        - "waiting": its text waits for an editor; the rating counts;
+        - "published": published with text; the rating counts;
+        - "rating": a rating without text; it counts.
+        """
+        if self.status == Review.Status.REJECTED:
+            return "rejected"
+        if not self.rating_counted:
+            return "withheld" if self.is_written else "rating_withheld"
+        if self.status == Review.Status.PENDING:
+            return "waiting"
+        return "published" if self.is_written else "rating"
+
 
 class HelpfulVote(models.Model):
     """One reader found a review helpful (never their own)."""

@@ -96,26 +96,25 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
 def _saved_message(review: Review) -> str:
     """Exactly what saving did: whether the rating counts, whether the text is public."""
     rating = f"your rating of {review.rating}/10"
-    if review.status == Review.Status.REJECTED:
-        return (
+    return {
+        "rejected": (
             f"Saved, but {rating} does not count: an editor did not publish this review. "
             "Change the text and it goes back to the editors."
-        )
-    if not review.rating_counted:
-        if review.is_written:
-            return (
-                "Saved: your review is back with the editors. It appears, and "
-                f"{rating} counts, once an editor approves it."
-            )
-        return f"Saved: {rating} goes to the editors first and counts once one approves it."
-    if review.status == Review.Status.PENDING:
-        return (
+        ),
+        "withheld": (
+            "Saved: your review is back with the editors. It appears, and "
+            f"{rating} counts, once an editor approves it."
+        ),
+        "rating_withheld": (
+            f"Saved: {rating} goes to the editors first and counts once one approves it."
+        ),
+        "waiting": (
             f"Saved: {rating} counts now. Your written review is waiting for an editor "
             "and appears once approved."
-        )
-    if review.is_written:
-        return f"Saved: {rating} counts and your review is published."
-    return f"Saved: {rating} counts."
+        ),
+        "published": f"Saved: {rating} counts and your review is published.",
+        "rating": f"Saved: {rating} counts.",
+    }[review.standing]
 
 
 class ReviewDeleteView(LoginRequiredMixin, PublicMovieMixin, TemplateView):

@@ -1,10 +1,12 @@
 """Writing, editing, deleting, reading, voting on and reporting reviews, as a reader would."""
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from reviews import services
 from reviews.models import HelpfulVote, Review, ReviewReport
@@ -550,6 +552,63 @@ def test_rejected_review_emptied_to_a_rating_goes_back_to_the_editors(
     assert aggregate(movie) == {"count": 2, "sum": 14, "histogram": {4: 1, 10: 1}, "mean": 7.0}
 
 
+# Each standing in the words of the saved message, the verdict page and the review form.
+STANDING_WORDS = {
+    "rejected": (
+        "Saved, but your rating of 8/10 does not count: an editor did not publish this review.",
+        "An editor did not publish your review, so your rating is not counted",
+        "An editor did not publish this review, so your rating does not count.",
+    ),
+    "withheld": (
+        "Saved: your review is back with the editors. It appears, and your rating of 8/10 "
+        "counts, once an editor approves it.",
+        "Your review is waiting for an editor; it will appear, and your rating will count",
+        "Your review is back with the editors. It appears, and your rating counts",
+    ),
+    "rating_withheld": (
+        "Saved: your rating of 8/10 goes to the editors first",
+        "Your rating is with the editors and will count once one approves it",
+        "Your review is back with the editors. It appears, and your rating counts",
+    ),
+    "waiting": (
+        "Saved: your rating of 8/10 counts now. Your written review is waiting",
+        "your rating counts, and your review is waiting for an editor",
+        "Your written review is waiting for an editor and appears once approved",
+    ),
+    "published": (
+        "Saved: your rating of 8/10 counts and your review is published.",
+        "</strong>; your review is published.",
+        "Your rating counts, and a written review appears, as soon as you save.",
+    ),
+    "rating": (
+        "Saved: your rating of 8/10 counts. See",
+        "</strong>; your rating counts.",
+        "Your rating counts, and a written review appears, as soon as you save.",
+    ),
+}
+
+
+@pytest.mark.parametrize("standing", list(STANDING_WORDS))
+def test_every_standing_is_told_the_same_way_on_every_page(client, movie, editor, standing):
+    """Saving again without a change keeps the standing; the message, the film's page and
+    the form each say what it means."""
+    author = UserFactory(
+        date_joined=timezone.now() - datetime.timedelta(hours=1 if standing == "waiting" else 999)
+    )
+    factory = RatingFactory if standing.startswith("rating") else ReviewFactory
+    status = {"rejected": "rejected", "withheld": "pending", "rating_withheld": "pending"}
+    review = factory(movie=movie, user=author, status=status.get(standing))
+    assert review.standing == standing
+    saved, section, form = STANDING_WORDS[standing]
+    client.force_login(author)
+    data = {"rating": "8", "headline": review.headline, "body": review.body}
+    response = client.post(edit_url(movie), data, follow=True)
+    assert Review.objects.get(pk=review.pk).standing == standing
+    assert saved in " ".join(messages_of(response))
+    assert section in response.content.decode()
+    assert form in client.get(edit_url(movie)).content.decode()
+
+
 # --- error summary on the review form ------------------------------------------------
 
 
@@ -610,6 +669,7 @@ def test_profile_shows_its_owner_their_reviews_awaiting_approval(client, newcome
     assert "1 review awaiting approval; 1 not published by an editor." in html
     assert "“Still waiting”" in html and "“Turned down”" in html
     assert "Awaiting approval (your rating counts)" in html
+    assert "<strong>Not published by an editor</strong>" in html
     assert "Draft film" not in html
 
     staff = Client()
