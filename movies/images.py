@@ -6,7 +6,7 @@ Every poster, photo and logo goes through `process_upload()` before it reaches s
   a text file renamed .png is refused); at most `MAX_BYTES` and `MAX_PIXELS`.
 * The pixel count is checked from the header, before any pixel is decoded, so a
   "decompression bomb" (a small file claiming 20000x20000 pixels) costs nothing.
-  Pillow's own DecompressionBombError is caught too.
+  Pillow's own DecompressionBombError (raised while the header is read) is caught too.
 * A truncated or corrupt file fails while decoding and becomes a form error.
 * The stored image is re-encoded from the decoded pixels: EXIF orientation applied,
   every piece of metadata (EXIF, GPS, XMP, comments) dropped; JPEG becomes RGB, PNG and
@@ -42,14 +42,29 @@ POSTER_LARGE = (500, 750)
 PHOTO_THUMB = (200, 300)
 LOGO_BOX = (256, 256)
 
-#: For each model field that takes uploads: {rendition field: (width, height)}.
-RENDITIONS = {
-    ("movies.movie", "poster"): {"poster_small": POSTER_SMALL, "poster_large": POSTER_LARGE},
-    ("movies.person", "photo"): {"photo_thumb": PHOTO_THUMB},
-    ("movies.provider", "logo"): {},
+
+@dataclass(frozen=True)
+class UploadSpec:
+    """What is stored for one upload field: its 2:3 renditions, and a box that the stored
+    image is shrunk to fit (logos are shown small), if any."""
+
+    renditions: dict  # {rendition field: (width, height)}
+    fit_within: tuple | None = None
+
+
+#: Every model field that takes uploads.
+UPLOADS = {
+    ("movies.movie", "poster"): UploadSpec(
+        renditions={"poster_small": POSTER_SMALL, "poster_large": POSTER_LARGE}
+    ),
+    ("movies.person", "photo"): UploadSpec(renditions={"photo_thumb": PHOTO_THUMB}),
+    ("movies.provider", "logo"): UploadSpec(renditions={}, fit_within=LOGO_BOX),
 }
-#: Fields whose stored image is shrunk to fit a box (logos are shown small).
-FIT_WITHIN = {("movies.provider", "logo"): LOGO_BOX}
+
+
+def _spec(instance, field_name):
+    return UPLOADS[(instance._meta.label_lower, field_name)]
+
 
 # Messages editors see under the field.
 TOO_BIG = "This file is %(size)s; the limit is 10 MB. Export a smaller JPEG, PNG or WebP."
@@ -145,8 +160,6 @@ def process_upload(upload):
         source.load()  # decodes every pixel: truncated or corrupt data fails here
         image = ImageOps.exif_transpose(source)  # turn the pixels the way the camera meant
         image = _clean_mode(image)
-    except Image.DecompressionBombError:
-        raise ValidationError(BOMB, code="bomb") from None
     except Exception as exc:
         raise ValidationError(
             DAMAGED, code="damaged", params={"problem": str(exc)[:80] or type(exc).__name__}
@@ -163,10 +176,7 @@ def _clean_mode(image):
     )
     if image.mode in {"I;16", "I", "F"}:
         image = ImageOps.autocontrast(image.convert("L"))
-    target = "RGBA" if has_alpha else "RGB"
-    if image.mode == "CMYK":
-        image = image.convert("RGB")
-    converted = image.convert(target)
+    converted = image.convert("RGBA" if has_alpha else "RGB")
     if has_alpha and converted.getextrema()[3][0] == 255:
         converted = converted.convert("RGB")  # an alpha channel with nothing transparent
     clean = Image.new(converted.mode, converted.size)
@@ -176,7 +186,7 @@ def _clean_mode(image):
 
 def renditions_of(instance, field_name):
     """The names of the rendition fields cut from `field_name` of `instance`."""
-    return list(RENDITIONS.get((instance._meta.label_lower, field_name), {}))
+    return list(_spec(instance, field_name).renditions)
 
 
 def delete_after_commit(names):
@@ -200,10 +210,9 @@ def attach(instance, field_name, processed):
     The files are written by the model's save, together with the row, and the
     ImageField's width/height fields are filled from the re-encoded file.
     """
-    key = (instance._meta.label_lower, field_name)
-    stored = processed.encoded(fit_within=FIT_WITHIN.get(key))
-    setattr(instance, field_name, stored)
-    for rendition_field, size in RENDITIONS.get(key, {}).items():
+    spec = _spec(instance, field_name)
+    setattr(instance, field_name, processed.encoded(fit_within=spec.fit_within))
+    for rendition_field, size in spec.renditions.items():
         setattr(instance, rendition_field, processed.rendition(size))
 
 
