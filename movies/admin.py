@@ -9,11 +9,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ORDER_VAR
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, CharField, Count, IntegerField, Max, Min, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -157,12 +157,12 @@ class KnownPeopleAutocomplete(AutocompleteSelect):
     """The person autocomplete, labelling already-credited people without a query each.
 
     Django's widget looks up the selected person once per row; with 40 cast members that
-    is 40 queries. `known` ({pk: name}) is read once per page by CreditInline.
+    is 40 queries. `known` ({pk: name}) is read once per page by CreditInline.get_formset.
     """
 
-    def __init__(self, *args, known=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.known = known or {}
+        self.known = {}
 
     def optgroups(self, name, value, attr=None):
         selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
@@ -189,20 +189,21 @@ class CreditInline(admin.TabularInline):
         return super().get_queryset(request).select_related("person", "movie")
 
     def get_formset(self, request, obj=None, **kwargs):
-        # Per request, not per process: the people this film already credits.
-        request.credited_people = (
-            {str(pk): name for pk, name in obj.credits.values_list("person", "person__name")}
-            if obj
-            else {}
-        )
-        return super().get_formset(request, obj, **kwargs)
+        formset = super().get_formset(request, obj, **kwargs)
+        person = formset.form.base_fields.get("person")  # absent when the editor may only view
+        if obj and person:
+            # The formset class is built per request, so its widget is too.
+            widget = getattr(person.widget, "widget", person.widget)  # inside the +/edit wrapper
+            widget.known = {
+                str(pk): name for pk, name in obj.credits.values_list("person", "person__name")
+            }
+        return formset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "person":
             kwargs["widget"] = KnownPeopleAutocomplete(
-                db_field, self.admin_site, known=getattr(request, "credited_people", {}),
-                using=kwargs.get("using"),
-            )  # fmt: skip
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -223,13 +224,12 @@ class AvailabilityInline(admin.StackedInline):
     extra = 1
     verbose_name = "offer"
     # Plain, sized inputs: the admin's link widget repeats the link above the box, and its
-    # text inputs are 20em wide even for a 3-letter currency.
+    # text inputs are 20em wide even for a 3-letter currency (formfield_for_dbfield).
     formfield_overrides = {
         models.URLField: {
             "assume_scheme": "https",
             "widget": forms.URLInput(attrs={"size": 60, "placeholder": "https://"}),
         },
-        models.CharField: {"widget": forms.TextInput(attrs={"size": 4, "placeholder": "USD"})},
     }
     verbose_name_plural = "Where to watch"
 
@@ -244,10 +244,9 @@ class AvailabilityInline(admin.StackedInline):
         return field
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "country":
-            field.help_text = ""  # "ISO 3166-1 country." says nothing beside a list of names
-        return field
+        if db_field.name == "price_currency":
+            kwargs["widget"] = forms.TextInput(attrs={"size": 4, "placeholder": "USD"})
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
 
 class RegionalGrossInline(admin.TabularInline):
@@ -266,6 +265,27 @@ MOVIE_SECTION_EXTRAS = {
     "Poster": ["poster_preview"],
     "Publishing": ["created_at", "updated_at"],
 }
+#: Notes shown at the top of the form's sections.
+MOVIE_SECTION_DESCRIPTIONS = {
+    "Answer and overrides": (
+        "Leave these empty to let the ratings and box-office figures decide. An override "
+        "needs a reason: readers see it beside the editors' call."
+    ),
+}
+
+
+class MovieChangeList(ChangeList):
+    """The film list, handing its rows the verdict ladder read once for the whole page.
+
+    The ladder lives in the shared cache, which by default is the database: read per row,
+    it would cost a query per film.
+    """
+
+    def get_results(self, request):
+        super().get_results(request)
+        ladder = VerdictBand.objects.ladder()
+        for movie in self.result_list:
+            movie.ladder = ladder
 
 
 @admin.register(Movie)
@@ -293,33 +313,24 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         DecadeFilter,
         "is_featured",
     ]
-    list_select_related = ["verdict_override"]
     ordering = ["-updated_at"]
     prepopulated_fields = {"slug": ("title", "year")}
     readonly_fields = ["poster_preview", "box_office_summary", "created_at", "updated_at"]
     actions = ["publish", "unpublish"]
     save_on_top = True
     fieldsets = [
-        (title, {"fields": names + MOVIE_SECTION_EXTRAS.get(title, [])})
+        (
+            title,
+            {
+                "fields": names + MOVIE_SECTION_EXTRAS.get(title, []),
+                "description": MOVIE_SECTION_DESCRIPTIONS.get(title),
+            },
+        )
         for title, names in MOVIE_SECTIONS
     ]
-    fieldsets[1][1]["description"] = (
-        "Leave these empty to let the ratings and box-office figures decide. An override "
-        "needs a reason: readers see it beside the editors' call."
-    )
 
-    def get_queryset(self, request):
-        """Films with `data_band`, the trade verdict of their figures, computed in SQL."""
-        ladder = sorted(VerdictBand.objects.ladder(), key=lambda b: b.min_multiple, reverse=True)
-        whens = [
-            When(box_office_multiple__gte=band.min_multiple, then=Value(band.name))
-            for band in ladder
-        ]
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(data_band=Case(*whens, default=Value(""), output_field=CharField()))
-        )
+    def get_changelist(self, request, **kwargs):
+        return MovieChangeList
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -343,12 +354,13 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="trade verdict", ordering="box_office_multiple")
     def verdict(self, obj):
-        if obj.verdict_override_id:
-            return f"{obj.verdict_override.name} (editors' call)"
-        data_band = getattr(obj, "data_band", "")
-        if not data_band:
+        override = next((b for b in obj.ladder if b.pk == obj.verdict_override_id), None)
+        if override:
+            return f"{override.name} (editors' call)"
+        band = verdicts.band_for(obj.box_office_multiple, obj.ladder)
+        if band is None:
             return "—"
-        return f"{data_band} ({verdicts.format_multiple(obj.box_office_multiple)})"
+        return f"{band.name} ({verdicts.format_multiple(obj.box_office_multiple)})"
 
     @admin.display(description="rating")
     def rating(self, obj):
@@ -487,7 +499,6 @@ class GenreAdmin(admin.ModelAdmin):
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
     form = ProviderAdminForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["name"]
     list_display = ["name", "homepage", "offer_count"]
     ordering = ["name"]

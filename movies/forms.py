@@ -6,12 +6,11 @@ editor can type or upload ends in a server error.
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django_countries import countries
 
 from movies import images
-from movies.models import Availability, Credit, Movie, Person, Provider, unique_slug
+from movies.models import Availability, Credit, Movie, Person, Provider
 
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
 
@@ -85,7 +84,7 @@ LOGO_HELP = (
 CROP_WARNING_TOLERANCE = 0.15
 
 
-def crop_warning(width, height, *, what="poster"):
+def crop_warning(width, height):
     """What a 2:3 crop of a `width`x`height` image cuts off, for the editor; "" if little.
 
     The renditions are 2:3 crops (movies.images): a square poster loses a third of its
@@ -101,14 +100,16 @@ def crop_warning(width, height, *, what="poster"):
     else:  # too tall: the top and bottom go
         lost, side = 1 - ratio, "height (top and bottom)"
     return (
-        f"The {what} is {width}×{height} pixels, not 2:3, so the page shows it cropped to 2:3: "
+        f"The poster is {width}×{height} pixels, not 2:3, so the page shows it cropped to 2:3: "
         f"{lost:.0%} of its {side} is cut off. Upload a 2:3 image (e.g. 1000×1500) to show "
         "all of it."
     )
 
 
 def _amount_error(label):
-    return f"{label} cannot be negative: enter 0 or more, in whole units of the currency."
+    return {
+        "min_value": f"{label} cannot be negative: enter 0 or more, in whole units of the currency."
+    }
 
 
 #: The film form's sections, in the order of the public page: (title, fields).
@@ -167,24 +168,16 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
             "Left empty, it is made from the title and year.",
         }
         error_messages = {
-            "runtime_minutes": {
-                "min_value": "A runtime must be at least 1 minute.",
-            },
+            "runtime_minutes": {"min_value": "A runtime must be at least 1 minute."},
+            "budget": _amount_error("A budget"),
+            "worldwide_gross": _amount_error("A worldwide gross"),
+            "domestic_gross": _amount_error("A domestic gross"),
         }
-
-    AMOUNTS = {
-        "budget": "A budget",
-        "worldwide_gross": "A worldwide gross",
-        "domestic_gross": "A domestic gross",
-    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, label in self.AMOUNTS.items():
-            if name in self.fields:
-                self.fields[name].error_messages["min_value"] = _amount_error(label)
         if "slug" in self.fields:
-            self.fields["slug"].required = False
+            self.fields["slug"].required = False  # Movie.save makes it from the title and year
 
     def poster_crop_warning(self):
         """After a save: what the 2:3 crop cut off a newly uploaded poster, or ""."""
@@ -194,12 +187,6 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
             return ""
         return crop_warning(*processed.image.size)
 
-    def clean_runtime_minutes(self):
-        runtime = self.cleaned_data.get("runtime_minutes")
-        if runtime is not None and runtime <= 0:
-            raise ValidationError("A runtime must be at least 1 minute.", code="min_value")
-        return runtime
-
     def clean(self):
         cleaned = super().clean()
         genres, main = cleaned.get("genres"), cleaned.get("main_genre")
@@ -208,11 +195,6 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
                 "main_genre",
                 f"The main genre must be one of the film's genres: tick {main} under "
                 "Genres, or pick another main genre.",
-            )
-        title, year = cleaned.get("title"), cleaned.get("year")
-        if not cleaned.get("slug") and title and year:
-            cleaned["slug"] = unique_slug(
-                Movie, f"{title} {year}", exclude_pk=self.instance.pk, max_length=200
             )
         return cleaned
 
@@ -225,18 +207,18 @@ class PersonAdminForm(ImageUploadsMixin, forms.ModelForm):
         help_texts = {"photo": PHOTO_HELP}
 
 
-def https_urls(db_field, **kwargs):
-    """Form fields for model fields, reading "example.com" as https://example.com."""
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
-
-
 class ProviderAdminForm(ImageUploadsMixin, forms.ModelForm):
+    # Declared so that "tv.apple.com" means https://tv.apple.com, in the admin and out.
+    homepage = forms.URLField(
+        assume_scheme="https",
+        required=False,
+        max_length=Provider._meta.get_field("homepage").max_length,
+        widget=forms.URLInput(attrs={"size": 60, "placeholder": "https://"}),
+    )
+
     class Meta:
         model = Provider
         fields = ["name", "slug", "logo", "homepage"]
-        formfield_callback = https_urls
         field_classes = {"logo": UploadImageField}
         help_texts = {"logo": LOGO_HELP}
 

@@ -740,7 +740,7 @@ class Availability(models.Model):
 
     movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="availabilities")
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="availabilities")
-    country = CountryField(help_text="ISO 3166-1 country.")
+    country = CountryField(help_text="Where this offer holds: one row per country.")
     kind = models.CharField(max_length=8, choices=Kind)
     link = models.URLField(max_length=500, blank=True)
     price = models.DecimalField(

@@ -7,13 +7,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from movies.forms import crop_warning
-from movies.models import LADDER_CACHE_KEY, Credit, Movie, VerdictBand
+from movies.models import LADDER_CACHE_KEY, Credit, Movie, Provider, VerdictBand
 from tests.factories import (
     AvailabilityFactory,
     CreditFactory,
@@ -114,6 +116,30 @@ def test_editors_reach_the_catalogue_but_not_users(editor_client):
         assert editor_client.get(reverse(f"admin:movies_{name}_changelist")).status_code == 200
     assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
     assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_editors_group_has_exactly_the_catalogue_and_moderation_permissions(db):
+    """The migrations grant these and nothing else: no say over accounts or groups."""
+    catalogue = [
+        "movie", "genre", "person", "credit", "regionalgross", "provider", "availability",
+        "verdictband",
+    ]  # fmt: skip
+    expected = {
+        f"movies.{action}_{model}"
+        for model in catalogue
+        for action in ("add", "change", "delete", "view")
+    } | {
+        f"reviews.{action}_{model}"
+        for model in ("review", "reviewreport")
+        for action in ("change", "delete", "view")
+    }
+    granted = {
+        f"{app}.{codename}"
+        for app, codename in Group.objects.get(name="Editors").permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+    assert granted == expected
 
 
 # --- create and edit ----------------------------------------------------------------
@@ -385,11 +411,30 @@ def changelist_queries(client, **params):
 
 def test_film_list_queries_do_not_grow_with_the_films(editor_client):
     """Guards against N+1 in the film list: poster, verdict, rating and status per row
-    come from the row itself (the verdict band is computed in SQL)."""
+    come from the row itself and the verdict ladder, read once for the page."""
     make_films(2)
     few, _ = changelist_queries(editor_client)
     make_films(40)
     many, response = changelist_queries(editor_client)
+    assert many == few
+    assert response.context["cl"].result_count == 42
+
+
+def test_film_list_reads_the_ladder_once_from_the_database_cache(editor_client):
+    """Guards against N+1 with the default cache (the database): the verdict column reads
+    the ladder once for the page, not once per film."""
+    database_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+    with override_settings(CACHES=database_cache):
+        call_command("createcachetable", verbosity=0)
+        make_films(2)
+        few, _ = changelist_queries(editor_client)
+        make_films(40)
+        many, response = changelist_queries(editor_client)
     assert many == few
     assert response.context["cl"].result_count == 42
 
@@ -501,8 +546,10 @@ def test_filters_by_band_decade_publication_and_genre(editor_client):
     "params", [{"band": "nonsense"}, {"decade": "19x0"}, {"publication": "??"}]
 )
 def test_unknown_filter_values_do_not_break_the_list(editor_client, params):
-    MovieFactory()
-    assert editor_client.get(LIST_URL, params).status_code in (200, 302)
+    movie = MovieFactory()
+    response = editor_client.get(LIST_URL, params)
+    assert response.status_code == 200  # not the admin's ?e=1 "bad lookup" redirect
+    assert list(response.context["cl"].result_list) == [movie]
 
 
 # --- actions ------------------------------------------------------------------------------
@@ -552,6 +599,16 @@ def test_unpublish_action(editor_client):
 
 
 # --- view on site and preview ---------------------------------------------------------------
+
+
+def test_scheduled_film_has_a_scheduled_preview_link(editor_client):
+    scheduled = MovieFactory(published_at=timezone.now() + datetime.timedelta(days=3))
+    page = editor_client.get(change_url(scheduled)).content.decode()
+    assert (
+        f'href="{scheduled.get_absolute_url()}" class="viewsitelink">Preview (scheduled)</a>'
+        in page
+    )
+    assert "View on site" not in page and "Preview draft" not in page
 
 
 def test_draft_has_a_preview_link_and_public_film_a_view_on_site_link(editor_client):
@@ -686,12 +743,14 @@ def test_film_form_queries_do_not_grow_with_the_cast(editor_client, django_asser
         editor_client.get(change_url(movie))
 
 
-def test_bad_poster_is_a_form_error_not_a_server_error(editor_client):
+def test_bad_poster_is_a_form_error_not_a_server_error(editor_client, settings):
     response = editor_client.post(
         ADD_URL, movie_post(poster=upload(png_claiming(20_000, 20_000), "bomb.png"))
     )
     assert "decompression bomb" in form_errors(response)["poster"][0]
     assert not Movie.objects.exists()
+    media = settings.MEDIA_ROOT
+    assert not media.exists() or not any(media.rglob("*")), "a refused upload writes nothing"
 
 
 def test_lowest_band_must_start_at_zero(editor_client):
@@ -771,3 +830,55 @@ def test_offers_are_stacked_with_short_inputs_so_the_film_page_fits_the_screen(e
     assert 'name="availabilities-0-price_currency"' in group
     assert 'size="4"' in group.split('name="availabilities-0-price_currency"')[1].split(">")[0]
     assert "Currently:" not in group  # the admin's link widget repeats the link
+
+
+def test_offer_country_has_help_that_says_something(editor_client):
+    movie = MovieFactory()
+    AvailabilityFactory(movie=movie, provider=ProviderFactory(name="Apple TV"), country="US")
+    page = editor_client.get(change_url(movie)).content.decode()
+    assert "Where this offer holds: one row per country." in page
+    assert "ISO 3166-1" not in page
+
+
+# --- posters, from the upload to the pages --------------------------------------------------
+
+
+def add_film_with_poster(client):
+    response = client.post(
+        ADD_URL,
+        movie_post(
+            poster=upload(image_bytes(size=(1000, 1500))),
+            status="published",
+            published_at_0="2026-01-01",
+            published_at_1="12:00:00",
+        ),
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    return Movie.objects.get()
+
+
+def test_film_list_shows_each_posters_thumbnail(editor_client):
+    movie = add_film_with_poster(editor_client)
+    page = editor_client.get(LIST_URL).content.decode()
+    assert f'<img src="{movie.poster_small.url}" width="40" height="60" alt="">' in page
+
+
+def test_public_page_poster_has_both_renditions_and_its_size(editor_client, client):
+    movie = add_film_with_poster(editor_client)
+    page = client.get(movie.get_absolute_url()).content.decode()
+    img = page.split(f'<img src="{movie.poster_small.url}"')[1].split(">")[0]
+    assert f'srcset="{movie.poster_small.url} 200w, {movie.poster_large.url} 500w"' in img
+    assert 'width="200" height="300"' in img
+    assert client.get(movie.poster_large.url).status_code in (200, 404)  # served in prod only
+
+
+# --- providers --------------------------------------------------------------------------
+
+
+def test_provider_homepage_without_a_scheme_is_https(editor_client):
+    response = editor_client.post(
+        reverse("admin:movies_provider_add"),
+        {"name": "Apple TV", "slug": "apple-tv", "homepage": "tv.apple.com"},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Provider.objects.get().homepage == "https://tv.apple.com"

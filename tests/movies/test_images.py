@@ -126,14 +126,6 @@ def test_empty_file_is_a_form_error():
     assert form.errors["photo"] == ["The submitted file is empty."]
 
 
-@pytest.mark.django_db
-def test_refused_upload_writes_nothing(settings):
-    form = person_form({"photo": upload(png_claiming(20_000, 20_000), "bomb.png")})
-    assert not form.is_valid()
-    media = settings.MEDIA_ROOT
-    assert not media.exists() or not any(media.rglob("*.*"))
-
-
 # --- accepted uploads ------------------------------------------------------------
 
 
