@@ -855,8 +855,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             providers = {slug: self.provider(slug, *info) for slug, info in PROVIDERS.items()}
             movies = [self.film(film, providers) for film in FILMS]
+            if self.changed:  # a film, a credit or a name its search document holds
+                refresh_search_documents([movie.pk for movie in movies])
             editor = self.editor(password)
-            refresh_search_documents([movie.pk for movie in movies])
             # Demo readers' ratings and reviews, through reviews.services (reviews/demo.py);
             # films marked "unrated" keep showing "too early to say".
             rated = [m.pk for m, film in zip(movies, FILMS, strict=True) if not film.get("unrated")]
@@ -873,15 +874,18 @@ class Command(BaseCommand):
 
     # --- writing only what differs
 
-    def sync(self, model, lookup, values=None, create_only=None):
+    def sync(self, model, lookup, values=None, create_only=None, prepare_new=None):
         """The row matching `lookup`, created or updated so that it has `values`.
 
-        `create_only` values are used when the row is new and never overwrite an editor's.
+        `create_only` values are used when the row is new and never overwrite an editor's;
+        `prepare_new(obj)` finishes a new row before its one save.
         """
         values = values or {}
         obj = model.objects.filter(**lookup).first()
         if obj is None:
             obj = model(**lookup, **values, **(create_only or {}))
+            if prepare_new:
+                prepare_new(obj)
         else:
             differing = {k: v for k, v in values.items() if getattr(obj, k) != v}
             if not differing:
@@ -945,7 +949,19 @@ class Command(BaseCommand):
             "status": status,
         }
         slug = slugify(f"{film['title']} {film['year']}")
-        movie = self.sync(Movie, {"slug": slug}, values, create_only={"published_at": published_at})
+
+        def attach_poster(movie):
+            jpeg = poster_jpeg(film["title"], film["year"], film["director"], film["colours"])
+            processed = images.process_upload(ContentFile(jpeg, name=f"{slug}.jpg"))
+            images.attach(movie, "poster", processed)
+
+        movie = self.sync(
+            Movie,
+            {"slug": slug},
+            values,
+            create_only={"published_at": published_at},
+            prepare_new=attach_poster,
+        )
         if set(movie.genres.all()) != set(genres):
             movie.genres.set(genres)
             self.changed += 1
@@ -976,10 +992,8 @@ class Command(BaseCommand):
                     {"link": search, "last_checked": CHECKED},
                 )  # fmt: skip
 
-        if not movie.poster or not default_storage.exists(movie.poster.name):
-            jpeg = poster_jpeg(film["title"], film["year"], film["director"], film["colours"])
-            processed = images.process_upload(ContentFile(jpeg, name=f"{slug}.jpg"))
-            images.attach(movie, "poster", processed)
+        if not movie.poster or not default_storage.exists(movie.poster.name):  # lost meanwhile
+            attach_poster(movie)
             movie.save()
             self.changed += 1
         return movie
