@@ -1,6 +1,7 @@
 import pytest
+from django.core.exceptions import ValidationError
 
-from movies.models import Movie
+from movies.models import Movie, VerdictBand
 from tests.factories import MovieFactory, RatingFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,10 +37,6 @@ def test_slug_is_title_and_year_and_stays_unique():
 
 def test_moving_the_bottom_band_to_the_top_is_refused_as_a_gap():
     """Disaster to order 20 from 50x would leave films under Flop's 0.5x without a verdict."""
-    from django.core.exceptions import ValidationError
-
-    from movies.models import VerdictBand
-
     disaster = VerdictBand.objects.get(slug="disaster")
     disaster.order, disaster.min_multiple = 20, 50
     with pytest.raises(ValidationError) as error:
@@ -48,8 +45,6 @@ def test_moving_the_bottom_band_to_the_top_is_refused_as_a_gap():
 
 
 def test_a_sound_ladder_edit_is_accepted():
-    from movies.models import VerdictBand
-
     hit = VerdictBand.objects.get(slug="hit")
     hit.min_multiple = 3
     hit.full_clean()
@@ -65,8 +60,6 @@ def test_a_sound_ladder_edit_is_accepted():
     ],
 )
 def test_implausible_figures_are_refused_with_a_clear_message(field, value, message):
-    from django.core.exceptions import ValidationError
-
     movie = MovieFactory.build(title="Checked", **{field: value})
     with pytest.raises(ValidationError) as error:
         movie.full_clean()

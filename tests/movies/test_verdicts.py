@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from movies import verdicts
+from movies.models import VerdictBand
 from movies.verdicts import Band
 
 LADDER = [
@@ -214,3 +215,13 @@ class TestLadderProblems:
     def test_overlap(self):
         problems = verdicts.ladder_problems([("Flop", 0, 1), ("Hit", 2.5, 2), ("Avg", 2.0, 3)])
         assert any("overlaps" in p for p in problems)
+
+
+@pytest.mark.django_db
+def test_migrated_ladder_is_the_documented_default():
+    """The migration seeds its own copy of the ladder; the two must not drift apart."""
+    migrated = [
+        (band.name, band.min_multiple, band.order, band.tone)
+        for band in VerdictBand.objects.order_by("order")
+    ]
+    assert migrated == verdicts.DEFAULT_LADDER
