@@ -20,9 +20,18 @@ class ErrorSummaryMixin:
                 field.widget.attrs.pop("autofocus", None)
 
 
+def _refuse_anything(value):
+    # Validators run on non-empty values only: anything typed in the honeypot is refused.
+    raise forms.ValidationError("This form looks automated: please leave the last field empty.")
+
+
 class HoneypotMixin:
     """A field people never see (hidden by CSS, skipped by keyboard and screen readers)
-    and bots fill in. Filled in: a form error, nothing saved."""
+    and bots fill in. Filled in: a form error, nothing saved.
+
+    `honeypot_name` is the field's only spelling: the form templates find the field by
+    `form.honeypot_name` (reviews/includes/form_fields.html, error_summary.html).
+    """
 
     honeypot_name = "website"
 
@@ -30,15 +39,9 @@ class HoneypotMixin:
         self.fields[self.honeypot_name] = forms.CharField(
             label="Leave this field empty",
             required=False,
+            validators=[_refuse_anything],
             widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
         )
-
-    def clean_website(self):
-        if self.cleaned_data.get(self.honeypot_name):
-            raise forms.ValidationError(
-                "This form looks automated: please leave the last field empty."
-            )
-        return ""
 
 
 class ReviewForm(ErrorSummaryMixin, HoneypotMixin, forms.ModelForm):

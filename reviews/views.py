@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import RedirectURLMixin
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db.models import Q
@@ -19,7 +20,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -183,15 +183,6 @@ class ReviewDetailView(PublicMovieMixin, TemplateView):
         return super().get_context_data(review=review, **kwargs)
 
 
-def _back(request, review):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(review.get_absolute_url())
-
-
 class ReviewActionMixin(LoginRequiredMixin):
     """A POST about someone's published review; GET (after logging in) shows the review."""
 
@@ -202,7 +193,12 @@ class ReviewActionMixin(LoginRequiredMixin):
         )
 
 
-class HelpfulVoteView(ReviewActionMixin, View):
+class HelpfulVoteView(RedirectURLMixin, ReviewActionMixin, View):
+    """Back to the page the vote was given on (the form's safe `next`), else the review."""
+
+    def get_default_redirect_url(self):
+        return self.review.get_absolute_url()
+
     def get(self, request, *args, **kwargs):
         return redirect(self.review.get_absolute_url())
 
@@ -218,7 +214,7 @@ class HelpfulVoteView(ReviewActionMixin, View):
                 messages.success(request, f"Thanks: you marked {author}'s review as helpful.")
             else:
                 messages.success(request, f"Your helpful vote on {author}'s review is taken back.")
-        return _back(request, self.review)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class ReportView(ReviewActionMixin, FormView):
@@ -267,7 +263,10 @@ def _tell_owner_of_a_reused_email(request, user) -> None:
     send_mail(f"A new {settings.SITE_NAME} account uses your email", body, None, sorted(earlier))
 
 
-class SignupView(FormView):
+class SignupView(RedirectURLMixin, FormView):
+    """Create an account, log in, and go back to the form's safe `next` (Django's rule, as
+    for logging in), else to the new reader's profile."""
+
     template_name = "registration/signup.html"
     form_class = SignupForm
 
@@ -281,13 +280,13 @@ class SignupView(FormView):
         _tell_owner_of_a_reused_email(self.request, user)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {user.get_username()}: you are logged in.")
-        target = self.request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
-            return HttpResponseRedirect(target)
-        return redirect("reviews:profile", username=user.get_username())
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_default_redirect_url(self):
+        return reverse("reviews:profile", args=[self.request.user.get_username()])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(next=self.request.GET.get("next", ""), **kwargs)
+        return super().get_context_data(next=self.get_redirect_url(), **kwargs)
 
 
 class ProfileView(ForgivingPaginationMixin, ListView):

@@ -44,6 +44,37 @@ def test_signup_returns_to_next(client):
     ] == reverse("reviews:profile", args=["eve"])
 
 
+def test_signup_follows_the_same_next_rule_as_logging_in(client):
+    """Over HTTPS a plain-http `next`, even to this site, is refused (Django's rule for
+    logging in); the page only ever carries a safe `next` in its form."""
+    response = client.post(
+        reverse("reviews:signup"),
+        {
+            "username": "grace",
+            "email": "grace@example.com",
+            "password1": "a-Long-unusual-passphrase-42",
+            "password2": "a-Long-unusual-passphrase-42",
+            "next": "http://testserver/movies/one-second-2020/review/",
+        },
+        secure=True,
+    )
+    assert response["Location"] == reverse("reviews:profile", args=["grace"])
+    page = Client().get(reverse("reviews:signup"), {"next": "https://evil.example/"})
+    assert 'name="next" value=""' in page.content.decode()
+    page = Client().get(reverse("reviews:signup"), {"next": "/movies/one-second-2020/review/"})
+    assert 'name="next" value="/movies/one-second-2020/review/"' in page.content.decode()
+
+
+def test_signup_and_login_refuse_a_post_without_the_csrf_token():
+    UserFactory(username="ada")
+    strict = Client(enforce_csrf_checks=True)
+    assert signup(strict).status_code == 403
+    assert not get_user_model().objects.filter(username="grace").exists()
+    response = strict.post(LOGIN, {"username": "ada", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "_auth_user_id" not in strict.session
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

@@ -4,6 +4,7 @@ import datetime
 import re
 
 import pytest
+from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -130,12 +131,50 @@ def test_mass_assignment_of_user_movie_status_and_counters_changes_nothing(
     assert aggregate(other_movie)["count"] == 0
 
 
+def test_a_review_created_meanwhile_by_another_request_is_a_form_error(
+    client, reader, movie, monkeypatch
+):
+    """Two submits racing for the reader's first review: the loser's INSERT hits the
+    one-review-per-film constraint. It gets a clear form error, and nothing of its own
+    attempt stays (no review, no counted rating, no posting against the hourly limit)."""
+    from reviews.models import ReviewPosting
+
+    real_save = Review.save
+    raced = []
+
+    def save_losing_the_race_once(self, *args, **kwargs):
+        if not raced:
+            raced.append(self)
+            raise IntegrityError("UNIQUE constraint failed: review_one_per_user_per_movie")
+        return real_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(Review, "save", save_losing_the_race_once)
+    client.force_login(reader)
+    response = client.post(edit_url(movie), form_data())
+    assert response.status_code == 200
+    assert (
+        "You have already reviewed this film: reload the page to edit your review."
+        in response.content.decode()
+    )
+    assert raced
+    assert not Review.objects.exists()
+    assert not ReviewPosting.objects.exists()
+    assert aggregate(movie)["count"] == 0
+    assert client.post(edit_url(movie), form_data()).status_code == 302  # a retry works
+
+
 def test_honeypot_filled_in_is_refused_with_a_message(client, reader, movie):
     client.force_login(reader)
     response = client.post(edit_url(movie), form_data(website="http://spam.example"))
     assert response.status_code == 200
-    assert "looks automated" in response.content.decode()
+    html = response.content.decode()
+    assert "looks automated" in html
     assert not Review.objects.exists()
+    # Hidden from people, and its error in the summary is not a link to a hidden field.
+    assert re.search(
+        r'<div class="field visually-hidden" aria-hidden="true">.*?id_website', html, re.S
+    )
+    assert "<li>This form looks automated: please leave the last field empty.</li>" in html
 
 
 def test_spam_limit_answers_429_with_a_form_error(client, reader, settings):
@@ -375,6 +414,17 @@ def test_helpful_vote_refuses_offsite_next(client, reader, movie):
     assert response["Location"] == review.get_absolute_url()
 
 
+def test_helpful_vote_over_https_refuses_a_plain_http_next(client, reader, movie):
+    review = ReviewFactory(movie=movie)
+    client.force_login(reader)
+    response = client.post(
+        reverse("reviews:helpful", args=[review.pk]),
+        {"next": f"http://testserver{movie.get_absolute_url()}"},
+        secure=True,
+    )
+    assert response["Location"] == review.get_absolute_url()
+
+
 def test_no_helpful_vote_on_own_review_through_the_site(client, reader, movie):
     review = ReviewFactory(movie=movie, user=reader)
     client.force_login(reader)
@@ -402,6 +452,17 @@ def test_report_form_records_one_report_per_reader(client, reader, movie):
     second = client.post(url, {"reason": "abuse"}, follow=True)
     assert "already reported" in second.content.decode()
     assert ReviewReport.objects.filter(review=review).count() == 1
+
+
+def test_report_needs_the_csrf_token(movie, reader):
+    review = ReviewFactory(movie=movie)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(reader)
+    response = strict.post(reverse("reviews:report", args=[review.pk]), {"reason": "spam"})
+    assert response.status_code == 403
+    assert not ReviewReport.objects.exists()
+    review.refresh_from_db()
+    assert review.report_count == 0
 
 
 def test_report_with_a_bad_reason_is_a_form_error(client, reader, movie):
