@@ -7,6 +7,7 @@ from django.utils import timezone
 from movies.models import Availability, Credit, Movie, VerdictBand
 from movies.verdicts import DEFAULT_LADDER
 from reviews.models import Review
+from reviews.services import ratings_recompute
 from tests.factories import (
     AvailabilityFactory,
     CreditFactory,
@@ -84,7 +85,8 @@ def catalogue():
 
     long_ago = timezone.now() - datetime.timedelta(days=400)
     ratings = [8, 9, 7, 8, 6, 9, 10, 7, 8, 8, 5, 9, 8, 7, 9, 8, 6, 8, 9, 7, 8, 10, 7]
-    for n, rating in enumerate(ratings[:REVIEWS_ON_FILM]):
+    assert len(ratings) == REVIEWS_ON_FILM
+    for n, rating in enumerate(ratings):
         review = Review.objects.create(
             movie=film,
             user=UserFactory(username=f"critic{n:02d}"),
@@ -92,16 +94,13 @@ def catalogue():
             headline=f"Review number {n + 1}",
             body=REVIEW_TEXT,
             status=Review.Status.PUBLISHED,
+            rating_counted=True,
             helpful_count=REVIEWS_ON_FILM - n,
         )
         Review.objects.filter(pk=review.pk).update(created_at=long_ago)
-    counts = {f"rating_{r}": ratings[:REVIEWS_ON_FILM].count(r) for r in range(1, 11)}
-    Movie.objects.filter(pk=film.pk).update(
-        rating_count=REVIEWS_ON_FILM,
-        rating_sum=sum(ratings[:REVIEWS_ON_FILM]),
-        audience_rating=sum(ratings[:REVIEWS_ON_FILM]) / REVIEWS_ON_FILM,
-        **counts,
-    )
+    # The reviews were written directly (to backdate them and set helpful counts): the
+    # film's rating totals come from them the way the site's own check rebuilds them.
+    ratings_recompute()
 
     comedy = GenreFactory(name="Comedy")
     for n, (title, gross) in enumerate(
