@@ -4,6 +4,7 @@ import os
 import platform
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,3 +56,27 @@ def median(values):
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def pages_as_served():
+    """Settings for timing pages through the test client: DEBUG off, and plain static
+    storage (the manifest storage needs a collectstatic the benchmarks do not run)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    plain_static = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    return override_settings(STORAGES=plain_static, DEBUG=False)
+
+
+def timings(run, repeat):
+    """Seconds each of `repeat` calls of `run` took, after one call to warm caches and plans."""
+    run()
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        run()
+        samples.append(time.perf_counter() - started)
+    return samples

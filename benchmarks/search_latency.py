@@ -12,9 +12,8 @@ the search vector and trigram indexes. Prints medians, p95, the ratio and the ma
 import argparse
 import os
 import sys
-import time
 
-from _setup import django_on, machine, median, percentile
+from _setup import django_on, machine, median, pages_as_served, percentile, timings
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ww_search_bench"
 QUERIES = [
@@ -58,9 +57,7 @@ def main():
     ensure_database(url)
     django_on(url)
 
-    from django.conf import settings
     from django.test import Client
-    from django.test.utils import override_settings
 
     from movies import importers, search
     from movies.models import Movie
@@ -72,33 +69,28 @@ def main():
         importers.import_records(records, publish=True)
     print(f"{Movie.objects.published().count():,} published films.")
 
-    plain_static = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     client = Client()
 
-    def timings(make_backend):
+    def fetch(q):
+        assert client.get("/search/", {"q": q}).status_code == 200, q
+
+    def per_query(make_backend):
         original = search.backend
         search.backend = lambda using=None: make_backend()
         try:
-            per_query = {}
-            for q in QUERIES:
-                client.get("/search/", {"q": q})  # warm caches and plans
-                samples = []
-                for _ in range(args.repeat):
-                    started = time.perf_counter()
-                    response = client.get("/search/", {"q": q})
-                    samples.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200
-                per_query[q] = (samples, make_backend().films(search.Query.parse(q)).count())
-            return per_query
+            return {
+                q: (
+                    [s * 1000 for s in timings(lambda q=q: fetch(q), args.repeat)],
+                    make_backend().films(search.Query.parse(q)).count(),
+                )
+                for q in QUERIES
+            }
         finally:
             search.backend = original
 
-    with override_settings(STORAGES=plain_static, DEBUG=False):
-        indexed = timings(search.PostgresSearch)
-        baseline = timings(search.SimpleSearch)
+    with pages_as_served():
+        indexed = per_query(search.PostgresSearch)
+        baseline = per_query(search.SimpleSearch)
 
     print(f"\n{'query':<22}{'films':>7}{'median ms':>11}{'p95 ms':>9}{'LIKE median':>13}")
     for q in QUERIES:

@@ -13,10 +13,9 @@ join-and-group queryset on the same people. Prints medians, the ratio and the ma
 import argparse
 import math
 import tempfile
-import time
 from pathlib import Path
 
-from _setup import django_on, machine, median
+from _setup import django_on, machine, median, pages_as_served, timings
 
 
 def old_people(people):
@@ -41,13 +40,8 @@ def old_people(people):
 
 
 def timed(run, repeat):
-    run()  # warm caches
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        samples.append(time.perf_counter() - started)
-    return median(samples)
+    """The median seconds of `repeat` calls of `run`."""
+    return median(timings(run, repeat))
 
 
 def main():
@@ -58,9 +52,7 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         django_on(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        from django.conf import settings
         from django.test import Client
-        from django.test.utils import override_settings
 
         from movies import importers, sitemaps
         from movies.models import Movie, Person
@@ -75,10 +67,6 @@ def main():
         )
 
         client = Client()
-        plain_static = {
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        }
         sections = {
             "films": Movie.objects.published().count(),
             "people": people,
@@ -96,7 +84,7 @@ def main():
 
         print(f"\n{'page':<28}{'median ms':>11}")
         worst = 0.0
-        with override_settings(STORAGES=plain_static, DEBUG=False):
+        with pages_as_served():
             for url in urls:
                 took = timed(lambda url=url: fetch(url), args.repeat) * 1000
                 worst = max(worst, took)
