@@ -43,10 +43,7 @@ from movies.models import (
 )
 from movies.search import refresh_search_documents
 from movies.services import publish_movies, unpublish_movies
-
-
-def _plural(count, singular, plural=None):
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+from movies.text import plural as _plural
 
 
 def _thumbnail(file, width, height):

@@ -10,6 +10,7 @@ from django.template.defaultfilters import truncatechars
 from django.urls import reverse
 from django.utils.html import format_html
 
+from movies.text import plural
 from reviews import services
 from reviews.models import Review, ReviewReport
 
@@ -133,7 +134,7 @@ class ReviewAdmin(admin.ModelAdmin):
         closed = " Their open reports are closed." if status != Review.Status.PENDING else ""
         self.message_user(
             request,
-            f"{changed} review{'' if changed == 1 else 's'} {verb}.{closed}",
+            f"{plural(changed, 'review')} {verb}.{closed}",
             messages.SUCCESS,
         )
 

@@ -1,5 +1,7 @@
 from django import template
 
+from movies.text import plural
+
 register = template.Library()
 
 
@@ -12,7 +14,7 @@ def duration_words(delta):
     hours, minutes = divmod(minutes, 60)
     parts = []
     if hours:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
+        parts.append(plural(hours, "hour"))
     if minutes:
-        parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
+        parts.append(plural(minutes, "minute"))
     return " ".join(parts)

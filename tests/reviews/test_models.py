@@ -1,9 +1,12 @@
 """Invariants the database itself holds, whatever code writes."""
 
+import datetime
+
 import pytest
 from django.db import IntegrityError, transaction
 
 from reviews.models import HelpfulVote, Review, ReviewReport
+from reviews.templatetags.reviews_tags import duration_words
 from tests.factories import ReviewFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +53,11 @@ def test_accounts_with_reviews_are_deactivated_not_deleted(movie):
 
     with pytest.raises(ProtectedError):
         author.delete()
+
+
+@pytest.mark.parametrize(
+    ("minutes", "words"),
+    [(0.2, "1 minute"), (1, "1 minute"), (60, "1 hour"), (135, "2 hours 15 minutes")],
+)
+def test_lockout_durations_read_as_words(minutes, words):
+    assert duration_words(datetime.timedelta(minutes=minutes)) == words

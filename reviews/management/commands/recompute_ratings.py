@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from movies.text import plural
 from reviews import services
 
 
@@ -23,8 +24,8 @@ class Command(BaseCommand):
                 self.stdout.write(difference.describe())
             if differences:
                 raise CommandError(
-                    f"{len(differences)} film{'s' if len(differences) != 1 else ''} "
-                    "with a stale aggregate; run recompute_ratings without --check to fix.",
+                    f"{plural(len(differences), 'film')} with a stale aggregate; run "
+                    "recompute_ratings without --check to fix.",
                     returncode=1,
                 )
             self.stdout.write(self.style.SUCCESS("Every stored aggregate matches the reviews."))
@@ -33,7 +34,5 @@ class Command(BaseCommand):
         for difference in fixed:
             self.stdout.write(f"Fixed {difference.describe()}")
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Recomputed: {len(fixed)} film{'s' if len(fixed) != 1 else ''} corrected."
-            )
+            self.style.SUCCESS(f"Recomputed: {plural(len(fixed), 'film')} corrected.")
         )
