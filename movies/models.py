@@ -116,6 +116,20 @@ LADDER_CACHE_KEY = "movies:verdict-ladder:v1"
 LADDER_CACHE_SECONDS = 3600
 
 
+def cached(key, seconds, compute, *, found=None):
+    """The shared cache's value for `key`; when missing, `compute()`'s, stored for `seconds`.
+
+    `found`: the dict of an earlier cache.get_many() that asked for `key`, so several
+    values cost one cache round trip (reviews.selectors.verdict_inputs()). A None value
+    reads as missing: wrap a value that may be None (the site mean is kept as a 1-tuple).
+    """
+    value = cache.get(key) if found is None else found.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, seconds)
+    return value
+
+
 class VerdictBandQuerySet(models.QuerySet):
     def ladder(self):
         """The bands as the verdict rules see them, lowest first.
@@ -124,11 +138,7 @@ class VerdictBandQuerySet(models.QuerySet):
         dropped whenever an editor saves or deletes a band. Pages that also need the site
         mean read both in one cache round trip: reviews.selectors.verdict_inputs().
         """
-        ladder = cache.get(LADDER_CACHE_KEY)
-        if ladder is None:
-            ladder = self.uncached_ladder()
-            cache.set(LADDER_CACHE_KEY, ladder, LADDER_CACHE_SECONDS)
-        return ladder
+        return cached(LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, self.uncached_ladder)
 
     def uncached_ladder(self):
         """The ladder from the database (one query), for whoever fills the cache."""

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Case, Count, Q, Sum, Value, When, Win
 from django.urls import reverse
 
 from movies import verdicts
-from movies.models import LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, Movie, VerdictBand
+from movies.models import LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, Movie, VerdictBand, cached
 from reviews.models import Review, readable_q
 
 # How many reviews the verdict page shows before "Read all N reviews".
@@ -67,15 +67,13 @@ def verdict_inputs() -> VerdictInputs:
     so that "no ratings yet" (None) is cached too.
     """
     found = cache.get_many([LADDER_CACHE_KEY, SITE_MEAN_CACHE_KEY])
-    ladder = found.get(LADDER_CACHE_KEY)
-    if ladder is None:
-        ladder = VerdictBand.objects.uncached_ladder()
-        cache.set(LADDER_CACHE_KEY, ladder, LADDER_CACHE_SECONDS)
-    mean = found.get(SITE_MEAN_CACHE_KEY)
-    if mean is None:
-        mean = (_compute_site_mean(),)
-        cache.set(SITE_MEAN_CACHE_KEY, mean, SITE_MEAN_SECONDS)
-    return VerdictInputs(ladder=ladder, site_mean=mean[0])
+    ladder = cached(
+        LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, VerdictBand.objects.uncached_ladder, found=found
+    )
+    (mean,) = cached(
+        SITE_MEAN_CACHE_KEY, SITE_MEAN_SECONDS, lambda: (_compute_site_mean(),), found=found
+    )
+    return VerdictInputs(ladder=ladder, site_mean=mean)
 
 
 def verdict_page_reviews(*, movie: Movie, user, inputs: VerdictInputs) -> dict:

@@ -22,26 +22,34 @@ pytestmark = pytest.mark.django_db
 
 
 def count_queries(client, url):
+    """The queries of one request for `url` (after a warm-up) and the page's HTML."""
     client.get(url)  # warm the shared cache (ladder, site mean) as in production
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries)
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
 
 
 def counts_before_and_after_150_reviews(client, movie, reader):
-    """Queries of the verdict page, anonymous and logged in, with 0 and then 150 reviews."""
-    url = movie.get_absolute_url()
-    empty_anonymous = count_queries(client, url)
-    client.force_login(reader)
-    empty_reader = count_queries(client, url)
+    """Queries of the verdict page, anonymous and logged in, with 0 and then 150 reviews.
 
-    ReviewFactory(movie=movie, user=reader, rating=9)
+    The measured 150-review page must still show what the one query fetches: the reader's
+    own review and the link to all 101 written reviews (100 others' and theirs)."""
+    url = movie.get_absolute_url()
+    empty_anonymous, _ = count_queries(client, url)
+    client.force_login(reader)
+    empty_reader, _ = count_queries(client, url)
+
+    ReviewFactory(movie=movie, user=reader, rating=9, headline="My own take")
     for n in range(150):
         factory = ReviewFactory if n % 3 else RatingFactory
         factory(movie=movie, rating=n % 10 + 1)
-    full_reader = count_queries(client, url)
+    full_reader, html = count_queries(client, url)
+    assert "<h3>Your review</h3>" in html and "You rated it <strong>9/10</strong>" in html
+    assert "My own take" in html
+    assert f"Read all 101 reviews of {movie.title}</a>" in html
     client.logout()
-    full_anonymous = count_queries(client, url)
+    full_anonymous, _ = count_queries(client, url)
     return empty_anonymous, empty_reader, full_anonymous, full_reader
 
 
@@ -156,6 +164,20 @@ def test_site_mean_is_cached_in_the_shared_cache(django_assert_num_queries):
     verdict_inputs()
     with django_assert_num_queries(0):
         assert verdict_inputs().site_mean == 4.0
+
+
+def test_no_site_mean_yet_is_cached_too(django_assert_num_queries):
+    """Before any rating the mean is None, and that answer is kept like any other (one
+    query to compute it, none after)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(2):  # the ladder and the mean, computed once
+        assert verdict_inputs().site_mean is None
+    with django_assert_num_queries(0):
+        inputs = verdict_inputs()
+    assert inputs.site_mean is None
+    assert "hit" in [band.slug for band in inputs.ladder]
 
 
 def test_verdict_uses_the_weighted_audience_rating_once_enough_readers_rated(client, settings):
