@@ -9,6 +9,7 @@ Demo readers have no usable password: nobody can log in as them.
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from movies.models import Movie
@@ -78,14 +79,10 @@ def _reader(username):
     return user
 
 
-def _submit(*, movie, user, rating, headline="", body="", contains_spoilers=False):
-    existing = Review.objects.filter(movie=movie, user=user).first()
-    wanted = (rating, headline, body, contains_spoilers)
-    if (
-        existing
-        and (existing.rating, existing.headline, existing.body, existing.contains_spoilers)
-        == wanted
-    ):
+def _submit(existing, *, movie, user, rating, headline="", body="", contains_spoilers=False):
+    """Write the review unless `existing` (the demo readers' reviews, read once by
+    load_demo_reviews()) shows it already says the same thing."""
+    if existing.get((movie.pk, user.pk)) == (rating, headline, body, contains_spoilers):
         return False
     services.review_submit(
         movie=movie,
@@ -108,6 +105,12 @@ def load_demo_reviews(*, movies=None) -> int:
     if movies is None:
         movies = Movie.objects.published().order_by("pk")[:30]
     readers = {name: _reader(name) for name in READERS}
+    existing = {
+        (movie_id, user_id): tuple(said)
+        for movie_id, user_id, *said in Review.objects.filter(
+            user__in=readers.values()
+        ).values_list("movie_id", "user_id", "rating", "headline", "body", "contains_spoilers")
+    }
     written = {(title, year, name) for title, year, name, *_ in WRITTEN}
     changed = 0
     for index, movie in enumerate(movies):
@@ -116,11 +119,15 @@ def load_demo_reviews(*, movies=None) -> int:
             if (movie.title, movie.year, name) in written:
                 continue
             rating = min(10, max(1, round(base + offset)))
-            changed += _submit(movie=movie, user=readers[name], rating=rating)
+            changed += _submit(existing, movie=movie, user=readers[name], rating=rating)
+    named = Q()
+    for title, year, *_ in WRITTEN:
+        named |= Q(title=title, year=year)
+    films = {(m.title, m.year): m for m in Movie.objects.published().filter(named)}
     for title, year, name, rating, headline, body, spoilers in WRITTEN:
-        movie = Movie.objects.published().filter(title=title, year=year).first()
-        if movie:
+        if movie := films.get((title, year)):
             changed += _submit(
+                existing,
                 movie=movie,
                 user=readers[name],
                 rating=rating,

@@ -1,7 +1,7 @@
 import pytest
 
 from reviews import services
-from reviews.demo import load_demo_reviews
+from reviews.demo import READERS, load_demo_reviews
 from reviews.models import Review
 from tests.factories import MovieFactory
 
@@ -27,3 +27,14 @@ def test_demo_reviews_give_films_audience_ratings_and_run_twice_harmlessly(setti
     before = list(Review.objects.values_list("pk", "updated_at"))
     assert load_demo_reviews() == 0
     assert list(Review.objects.values_list("pk", "updated_at")) == before
+
+
+def test_a_second_demo_run_reads_the_existing_reviews_once(django_assert_max_num_queries):
+    """Guards against a query per film and reader: checking what is already there costs
+    the same for 12 films as for one (the readers, their reviews, the films)."""
+    for n in range(12):
+        MovieFactory(title=f"Film {n}")
+    MovieFactory(title="Parasite", year=2019)
+    load_demo_reviews()
+    with django_assert_max_num_queries(len(READERS) + 3):
+        assert load_demo_reviews() == 0

@@ -43,7 +43,11 @@ def test_one_helpful_vote_and_one_report_per_reader(movie, reader):
 def test_a_review_written_outside_the_services_waits_uncounted(movie, reader):
     """The default status is pending, so a stray ORM write cannot skew the aggregate."""
     review = Review.objects.create(movie=movie, user=reader, rating=5, body="x" * 200)
+    review.refresh_from_db()
     assert review.status == Review.Status.PENDING
+    assert review.rating_counted is False
+    movie.refresh_from_db()
+    assert movie.rating_count == 0
 
 
 def test_accounts_with_reviews_are_deactivated_not_deleted(movie):

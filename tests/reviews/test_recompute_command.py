@@ -82,9 +82,3 @@ def test_check_tolerates_float_rounding_of_the_mean(movie):
         RatingFactory(movie=movie, rating=rating)
     Movie.objects.filter(pk=movie.pk).update(audience_rating=22 / 3 + 1e-12)
     assert run("--check")[1] is None
-
-
-def test_help_names_the_mean():
-    from reviews.management.commands.recompute_ratings import Command
-
-    assert "audience_rating" in Command.help
