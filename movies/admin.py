@@ -41,8 +41,7 @@ from movies.models import (
     VerdictBand,
     forget_ladder,
 )
-from movies.search import refresh_search_documents
-from movies.services import publish_movies, unpublish_movies
+from movies import services
 from movies.text import plural as _plural
 
 
@@ -330,14 +329,18 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         return MovieChangeList
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        """The film is written with its inlines in save_related(), through the service."""
+
+    def save_related(self, request, form, formsets, change):
+        services.movie_save(
+            movie=form.instance,
+            save_related=lambda: super(MovieAdmin, self).save_related(
+                request, form, formsets, change
+            ),
+        )
         warning = form.poster_crop_warning()
         if warning:
             self.message_user(request, warning, messages.WARNING)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        refresh_search_documents([form.instance.pk])  # the credits may have changed
 
     def view_on_site(self, obj):
         """Public films only: drafts and scheduled films get "Preview" instead."""
@@ -399,7 +402,7 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     @admin.action(description="Publish the selected films", permissions=["change"])
     def publish(self, request, queryset):
         try:
-            result = publish_movies(movies=queryset)
+            result = services.publish_movies(movies=queryset)
         except ValidationError as exc:
             self.message_user(
                 request, f"Nothing was published: {'; '.join(exc.messages)}", messages.ERROR
@@ -427,7 +430,7 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     )
     def unpublish(self, request, queryset):
         try:
-            changed = unpublish_movies(movies=queryset)
+            changed = services.unpublish_movies(movies=queryset)
         except ValidationError as exc:
             self.message_user(
                 request, f"Nothing was unpublished: {'; '.join(exc.messages)}", messages.ERROR
@@ -461,9 +464,7 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         return super().get_queryset(request).annotate(credit_count=Count("credits"))
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "name" in form.changed_data:  # the person's films are found by name
-            refresh_search_documents(list(obj.credits.values_list("movie_id", flat=True)))
+        services.person_save(person=obj)
 
     @admin.display(description="photo")
     def photo_thumbnail(self, obj):

@@ -78,7 +78,7 @@ def search_document(credits):
     the names folded, one per line, each once, in one fixed order (role, then billing with
     unbilled last, then name).
 
-    The importer and `refresh_search_documents` (after an admin edit) both build it here,
+    The importer and movies.services (after any other write) both build it here,
     so the same credits always give the same text and an unchanged re-import changes nothing.
     """
     ordered = sorted(
@@ -86,20 +86,6 @@ def search_document(credits):
         key=lambda c: (ROLE_ORDER[c[0]], c[1] is None, c[1] or 0, fold(c[2])),
     )
     return "\n".join(dict.fromkeys(fold(name) for _, _, name in ordered if name))
-
-
-def refresh_search_documents(movie_ids):
-    """Rebuilds search_document from the credits of these films (e.g. after an admin edit)."""
-    credits = {}
-    rows = Credit.objects.filter(movie_id__in=movie_ids).values_list(
-        "movie_id", "role", "billing_order", "person__name"
-    )
-    for movie_id, *credit in rows:
-        credits.setdefault(movie_id, []).append(credit)
-    movies = [
-        Movie(pk=pk, search_document=search_document(credits.get(pk, []))) for pk in movie_ids
-    ]
-    Movie.objects.bulk_update(movies, ["search_document"], batch_size=500)
 
 
 def _is_year(word):

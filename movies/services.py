@@ -1,11 +1,59 @@
-"""Catalogue writes that touch several rows (HackSoft style: keyword-only, atomic, validated)."""
+"""Catalogue writes that touch several rows (HackSoft style: keyword-only, atomic, validated).
 
+The one write path for films: a film's own derived columns come from Movie.derived_values()
+(a pure rule the importer's bulk writer applies too), and its search document, which
+depends on other rows (credits, people's names), is rebuilt here after every write that
+can change it. Nobody refreshes anything by hand.
+"""
+
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import models, transaction
 from django.utils import timezone
 
-from movies.models import Movie
+from movies.models import Credit, Movie, Person
+from movies.search import search_document
+
+
+def refresh_search_documents(movie_ids: Iterable[int]) -> None:
+    """Rebuild Movie.search_document from the credits of these films."""
+    movie_ids = list(movie_ids)
+    credits = {}
+    rows = Credit.objects.filter(movie_id__in=movie_ids).values_list(
+        "movie_id", "role", "billing_order", "person__name"
+    )
+    for movie_id, *credit in rows:
+        credits.setdefault(movie_id, []).append(credit)
+    movies = [
+        Movie(pk=pk, search_document=search_document(credits.get(pk, []))) for pk in movie_ids
+    ]
+    Movie.objects.bulk_update(movies, ["search_document"], batch_size=500)
+
+
+@transaction.atomic
+def movie_save(*, movie: Movie, save_related: Callable[[], None] | None = None) -> Movie:
+    """Save an editor's film, then its related rows (`save_related`, e.g. the admin's
+    inlines), then rebuild its search document from the credits as saved."""
+    movie.save()
+    if save_related is not None:
+        save_related()
+    refresh_search_documents([movie.pk])
+    return movie
+
+
+@transaction.atomic
+def person_save(*, person: Person) -> Person:
+    """Save a person; the films crediting them are found by name, so their search
+    documents follow a change of name."""
+    renamed = (
+        person.pk is not None
+        and Person.objects.filter(pk=person.pk).exclude(name=person.name).exists()
+    )
+    person.save()
+    if renamed:
+        refresh_search_documents(person.credits.values_list("movie_id", flat=True))
+    return person
 
 
 @dataclass

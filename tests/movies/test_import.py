@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 
 from movies import importers
 from movies.models import Credit, Genre, Movie, Person
-from movies.search import refresh_search_documents
+from movies.services import refresh_search_documents
 
 DATA = Path(__file__).parent / "data"
 HEADER = (

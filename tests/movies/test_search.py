@@ -7,7 +7,8 @@ from django.db import connection
 from django.urls import reverse
 
 from movies.models import Credit, Movie, Person
-from movies.search import MAX_QUERY_LENGTH, Query, refresh_search_documents
+from movies.search import MAX_QUERY_LENGTH, Query
+from movies.services import refresh_search_documents
 from tests.factories import CreditFactory, MovieFactory, PersonFactory
 
 ON_POSTGRESQL = pytest.mark.skipif(

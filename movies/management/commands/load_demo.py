@@ -37,7 +37,7 @@ from movies.models import (
     Provider,
     RegionalGross,
 )
-from movies.search import refresh_search_documents
+from movies.services import refresh_search_documents
 from reviews.demo import load_demo_reviews
 
 D = Movie.Accuracy
