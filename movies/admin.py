@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from movies import verdicts
+from movies import services, verdicts
 from movies.forms import (
     MOVIE_SECTIONS,
     AvailabilityFormSet,
@@ -41,7 +41,6 @@ from movies.models import (
     VerdictBand,
     forget_ladder,
 )
-from movies import services
 from movies.text import plural as _plural
 
 
