@@ -16,7 +16,7 @@ help:
 	@echo "make dev    the same with runserver's autoreload"
 	@echo "make test   the whole test suite (DATABASE_URL picks the database)"
 	@echo "make e2e    only the browser tests"
-	@echo "make lint   ruff check and ruff format --check"
+	@echo "make lint   ruff check, ruff format --check and the import contracts"
 	@echo "make audit  Lighthouse on the running demo"
 	@echo "make bench  the benchmark scripts"
 
@@ -26,12 +26,13 @@ $(BIN)/python:
 	$(PIP) install --quiet --upgrade pip
 
 # Stamps: reinstall only when the declared or pinned dependencies change.
+# The dependency groups of pyproject.toml; the site itself is not installed.
 $(VENV)/.run-installed: pyproject.toml requirements.lock | $(BIN)/python
-	$(PIP) install --quiet -c requirements.lock -e ".[demo]"
+	$(PIP) install --quiet -c requirements.lock --group demo
 	@touch $@
 
 $(VENV)/.dev-installed: pyproject.toml requirements.lock | $(BIN)/python
-	$(PIP) install --quiet -c requirements.lock -e ".[dev,demo]"
+	$(PIP) install --quiet -c requirements.lock --group dev
 	@touch $@ $(VENV)/.run-installed
 
 migrate: $(VENV)/.run-installed
@@ -66,6 +67,7 @@ e2e: $(VENV)/.dev-installed
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
@@ -93,8 +95,8 @@ audit: .lighthouse/node_modules/.bin/lighthouse | $(BIN)/python
 lock:
 	rm -rf /tmp/ww-lock && $(PYTHON) -m venv /tmp/ww-lock
 	/tmp/ww-lock/bin/python -m pip install --quiet --upgrade pip
-	/tmp/ww-lock/bin/python -m pip install --quiet -e ".[dev,demo]"
-	/tmp/ww-lock/bin/python -m pip freeze --exclude-editable > requirements.lock
+	/tmp/ww-lock/bin/python -m pip install --quiet --group dev
+	/tmp/ww-lock/bin/python -m pip freeze > requirements.lock
 
 # Import speed (SQLite, the real 17k-film file) and search latency (PostgreSQL at
 # BENCH_DATABASE_URL); each prints its baseline, the ratio and the machine.

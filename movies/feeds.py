@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from movies import seo
 from movies.models import Movie
-from reviews.selectors import verdict_inputs
+from movies.selectors import verdict_inputs
 
 FEED_SIZE = 30
 

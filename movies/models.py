@@ -120,7 +120,7 @@ def cached(key, seconds, compute, *, found=None):
     """The shared cache's value for `key`; when missing, `compute()`'s, stored for `seconds`.
 
     `found`: the dict of an earlier cache.get_many() that asked for `key`, so several
-    values cost one cache round trip (reviews.selectors.verdict_inputs()). A None value
+    values cost one cache round trip (movies.selectors.verdict_inputs()). A None value
     reads as missing: wrap a value that may be None (the site mean is kept as a 1-tuple).
     """
     value = cache.get(key) if found is None else found.get(key)
@@ -136,7 +136,7 @@ class VerdictBandQuerySet(models.QuerySet):
 
         Kept in the shared cache (every worker and app server sees the same ladder) and
         dropped whenever an editor saves or deletes a band. Pages that also need the site
-        mean read both in one cache round trip: reviews.selectors.verdict_inputs().
+        mean read both in one cache round trip: movies.selectors.verdict_inputs().
         """
         return cached(LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, self.uncached_ladder)
 
@@ -321,7 +321,7 @@ class MovieQuerySet(models.QuerySet):
     def by_rating(self, *, site_mean):
         """Best first by the rating readers see on cards and verdict pages: IMDb's weighted
         rating WR = (rating_sum + m·C) / (rating_count + m), with C = `site_mean`
-        (reviews.selectors.verdict_inputs) passed in as a parameter and m =
+        (movies.selectors.verdict_inputs) passed in as a parameter and m =
         WEIGHTED_RATING_MIN_VOTES, annotated as `weighted_rating`. Films without ratings
         last, then by external rating, then by title.
         """

@@ -26,11 +26,8 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.utils.http import urlencode
-from django.views.generic import ListView
 
 from movies.models import Credit, Movie, Person
-from movies.views import ForgivingPaginationMixin, VerdictInputsMixin
 
 MAX_QUERY_LENGTH = 100
 MAX_WORDS = 8
@@ -244,28 +241,3 @@ class PostgresSearch(SimpleSearch):
 def backend(using=None):
     """The search backend for the database in use."""
     return PostgresSearch() if (using or connection).vendor == "postgresql" else SimpleSearch()
-
-
-class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
-    """/search/?q=: films (paginated) with people beside them. Never an error for odd input."""
-
-    template_name = "movies/search.html"
-    context_object_name = "movies"
-    paginate_by = 20
-
-    def get_queryset(self):
-        self.query = Query.parse(self.request.GET.get("q", ""))
-        if not self.query.is_searchable:
-            return Movie.objects.none()
-        return backend().films(self.query).for_cards()
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        self.assess(context["movies"])
-        people = list(backend().people(self.query)) if self.query.is_searchable else []
-        context.update(
-            query=self.query,
-            people=people,
-            querystring=urlencode({"q": self.query.text}) if self.query.text else "",
-        )
-        return context

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from movies import search, views
+from movies import views
 
 app_name = "movies"
 
@@ -10,5 +10,5 @@ urlpatterns = [
     path("movies/<slug:slug>/", views.MovieDetailView.as_view(), name="detail"),
     path("genres/<slug:slug>/", views.GenreDetailView.as_view(), name="genre"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
-    path("search/", search.SearchView.as_view(), name="search"),
+    path("search/", views.SearchView.as_view(), name="search"),
 ]

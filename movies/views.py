@@ -5,11 +5,14 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
+from movies import search
 from movies.models import Availability, Credit, Genre, Movie, Person
-from reviews.selectors import verdict_inputs, verdict_page_reviews
+from movies.pagination import ForgivingPaginationMixin
+from movies.selectors import verdict_inputs
 
 
 def whole_number(text):
@@ -39,7 +42,7 @@ def reader_country(request):
 
 class VerdictInputsMixin:
     """The trade-verdict ladder and the site mean, from the shared cache in one read
-    (reviews.selectors.verdict_inputs; no SQL on a warm Redis cache, one on the database
+    (movies.selectors.verdict_inputs; no SQL on a warm Redis cache, one on the database
     cache)."""
 
     @cached_property
@@ -51,24 +54,11 @@ class VerdictInputsMixin:
         return self.verdict_inputs.ladder
 
     def assess(self, movies):
-        """Each film's verdict on the weighted audience rating, as its verdict page gives it."""
-        for movie in movies:
-            movie.assessment = self.verdict_inputs.assess(movie)
-        return movies
+        return self.verdict_inputs.assess_all(movies)
 
     @property
     def site_mean(self):
         return self.verdict_inputs.site_mean
-
-
-class ForgivingPaginationMixin:
-    """A bad or out-of-range ?page= shows the first or last page instead of a 404."""
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
-        number = whole_number(self.request.GET.get(self.page_kwarg, "")) or 1
-        page = paginator.page(min(number, paginator.num_pages))
-        return paginator, page, page.object_list, page.has_other_pages()
 
 
 class HomeView(VerdictInputsMixin, TemplateView):
@@ -228,12 +218,9 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
             {a.country.code for a in movie.availabilities.all()} | {country},
             key=lambda code: countries.name(code),
         )
-        # Reader reviews, the reader's own review, the weighted rating (reviews/selectors.py).
-        reviews = verdict_page_reviews(
-            movie=movie, user=self.request.user, inputs=self.verdict_inputs
-        )
+        # The reviews block comes from the reviews app's template tag (verdict_reviews).
         return super().get_context_data(
-            **reviews,
+            weighted_rating=self.verdict_inputs.weighted_rating(movie),
             assessment=self.verdict_inputs.assess(movie),
             leads=[c for c in cast if c.billing_order == 1],
             supporting=[c for c in cast if c.billing_order and c.billing_order > 1],
@@ -251,3 +238,28 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
             break_even=settings.BREAK_EVEN_MULTIPLE,
             **kwargs,
         )
+
+
+class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
+    """/search/?q=: films (paginated) with people beside them. Never an error for odd input."""
+
+    template_name = "movies/search.html"
+    context_object_name = "movies"
+    paginate_by = 20
+
+    def get_queryset(self):
+        self.query = search.Query.parse(self.request.GET.get("q", ""))
+        if not self.query.is_searchable:
+            return Movie.objects.none()
+        return search.backend().films(self.query).for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        self.assess(context["movies"])
+        people = list(search.backend().people(self.query)) if self.query.is_searchable else []
+        context.update(
+            query=self.query,
+            people=people,
+            querystring=urlencode({"q": self.query.text}) if self.query.text else "",
+        )
+        return context

@@ -24,7 +24,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from movies.models import Movie
-from movies.views import ForgivingPaginationMixin
+from movies.pagination import ForgivingPaginationMixin
 from reviews import services
 from reviews.forms import LoginForm, ReportForm, ReviewForm, SignupForm
 from reviews.models import Review, readable_q

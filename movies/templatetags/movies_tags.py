@@ -1,6 +1,7 @@
 from django import template
 
 from movies import verdicts
+from movies.search import MAX_QUERY_LENGTH
 
 register = template.Library()
 
@@ -48,6 +49,4 @@ def initial(title):
 @register.simple_tag
 def max_query_length():
     """The longest search the site reads, for the search boxes' maxlength."""
-    from movies.search import MAX_QUERY_LENGTH  # search imports the views: load it late
-
     return MAX_QUERY_LENGTH

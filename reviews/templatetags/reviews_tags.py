@@ -1,8 +1,23 @@
 from django import template
 
 from movies.text import plural
+from reviews.selectors import verdict_page_reviews
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def verdict_reviews(context, movie):
+    """{% verdict_reviews movie as reviews %}: a film page's reviews block (the most helpful
+    reviews, the reader's own, the total), the way django-contrib-comments puts comments on
+    any page: the page's view knows nothing of reviews.
+
+    Read once per render (kept in the render context), however many blocks ask for it.
+    """
+    key = ("reviews:verdict_reviews", movie.pk)
+    if key not in context.render_context:
+        context.render_context[key] = verdict_page_reviews(movie=movie, user=context["user"])
+    return context.render_context[key]
 
 
 @register.filter

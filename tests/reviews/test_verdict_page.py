@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from reviews.selectors import verdict_inputs, verdict_page_reviews
+from movies.selectors import verdict_inputs
+from reviews.selectors import verdict_page_reviews
 from tests.factories import (
     REVIEW_TEXT,
     CreditFactory,
@@ -114,7 +115,7 @@ def test_first_reviews_are_the_most_helpful_and_own_review_is_apart(movie, reade
     ReviewFactory(movie=movie, user=reader, headline="Mine")
     reviews = [ReviewFactory(movie=movie, headline=f"Other {n}") for n in range(5)]
     type(reviews[0]).objects.filter(pk=reviews[4].pk).update(helpful_count=3)
-    context = verdict_page_reviews(movie=movie, user=reader, inputs=verdict_inputs())
+    context = verdict_page_reviews(movie=movie, user=reader)
     assert context["own_review"].headline == "Mine"
     assert [r.headline for r in context["reviews_preview"]][0] == "Other 4"
     assert len(context["reviews_preview"]) == 3
@@ -124,12 +125,7 @@ def test_first_reviews_are_the_most_helpful_and_own_review_is_apart(movie, reade
 
 def test_own_pending_review_shows_to_its_author_only(client, movie, newcomer):
     ReviewFactory(movie=movie, user=newcomer, headline="Waiting")
-    assert (
-        verdict_page_reviews(movie=movie, user=newcomer, inputs=verdict_inputs())[
-            "own_review"
-        ].status
-        == "pending"
-    )
+    assert verdict_page_reviews(movie=movie, user=newcomer)["own_review"].status == "pending"
     client.force_login(newcomer)
     html = client.get(movie.get_absolute_url()).content.decode()
     assert "waiting for an editor" in html
