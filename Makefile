@@ -37,7 +37,6 @@ $(VENV)/.dev-installed: pyproject.toml requirements.lock | $(BIN)/python
 
 migrate: $(VENV)/.run-installed
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 
 # The curated demo films, then 17,000 real ones (bokeh-sampledata, CC0). --new-only leaves
 # the curated films untouched; a second run only checks (a few seconds) and writes nothing.

@@ -26,6 +26,40 @@ def test_healthz_is_503_with_a_reason_when_the_database_is_down(client, monkeypa
 
 
 @pytest.mark.django_db
+def test_healthz_is_503_when_the_shared_cache_fails(client, monkeypatch):
+    class UnreachableCache:
+        def set(self, *args, **kwargs):
+            raise ConnectionError("cache server refused the connection")
+
+    monkeypatch.setattr("config.views.cache", UnreachableCache())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.content.decode() == "cache unavailable: ConnectionError\n"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_made_by_migrate_alone_serves_pages_with_the_database_cache(settings):
+    """`manage.py migrate` creates the database cache's table (movies.apps), so a newcomer
+    who skips createcachetable gets pages, not a 500, and /healthz tells the truth."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS django_cache")
+    call_command("migrate", verbosity=0)
+    assert "django_cache" in connection.introspection.table_names()
+    client = Client()
+    assert client.get("/").status_code == 200
+    assert client.get("/healthz").content == b"ok\n"
+
+
+@pytest.mark.django_db
 def test_404_page_is_in_the_site_look(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
