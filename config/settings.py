@@ -283,8 +283,6 @@ LOGGING = {
 # --- Worth Watching -----------------------------------------------------------
 
 SITE_NAME = "Worth Watching"
-# Absolute URLs in feeds, sitemaps and social cards when no request is at hand.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Country names as readers say them, not the ISO list's formal ones.
 COUNTRIES_OVERRIDE = {"US": "United States", "BS": "Bahamas"}
 # Where-to-watch country when the browser's Accept-Language names none we know.

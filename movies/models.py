@@ -305,6 +305,19 @@ class MovieQuerySet(models.QuerySet):
             qs = qs.filter(box_office_multiple__lt=high)
         return qs
 
+    def decades(self):
+        """The decades these films were made in, newest first (1990 for the 1990s): the
+        list's decade filter offers only what the catalogue holds."""
+        decade = models.ExpressionWrapper(
+            models.F("year") / 10 * 10, output_field=models.IntegerField()
+        )
+        return (
+            self.annotate(decade=decade)
+            .order_by("-decade")
+            .values_list("decade", flat=True)
+            .distinct()
+        )
+
     def featured(self):
         return self.filter(is_featured=True).order_by("-published_at")
 

@@ -13,10 +13,19 @@ from django.core.cache import cache
 from django.db.models import Sum
 
 from movies import verdicts
-from movies.models import LADDER_CACHE_KEY, LADDER_CACHE_SECONDS, Movie, VerdictBand, cached
+from movies.models import (
+    LADDER_CACHE_KEY,
+    LADDER_CACHE_SECONDS,
+    Genre,
+    Movie,
+    VerdictBand,
+    cached,
+)
 
 SITE_MEAN_CACHE_KEY = "movies:site-mean:v1"
 SITE_MEAN_SECONDS = 600
+FILTER_OPTIONS_CACHE_KEY = "movies:filter-options:v1"
+FILTER_OPTIONS_SECONDS = 600
 
 
 def _compute_site_mean() -> float | None:
@@ -80,3 +89,22 @@ def verdict_inputs() -> VerdictInputs:
         SITE_MEAN_CACHE_KEY, SITE_MEAN_SECONDS, lambda: (_compute_site_mean(),), found=found
     )
     return VerdictInputs(ladder=ladder, site_mean=mean)
+
+
+def list_filter_options() -> dict:
+    """What the catalogue's filters offer: the genres that have a public film and the
+    decades public films were made in (newest first). From the shared cache (one read);
+    computed at most every ten minutes, or after forget_filter_options()."""
+
+    def compute():
+        public = Movie.objects.published()
+        return {
+            "genres": list(Genre.objects.filter(movies__in=public).distinct()),
+            "decades": list(public.decades()),
+        }
+
+    return cached(FILTER_OPTIONS_CACHE_KEY, FILTER_OPTIONS_SECONDS, compute)
+
+
+def forget_filter_options() -> None:
+    cache.delete(FILTER_OPTIONS_CACHE_KEY)

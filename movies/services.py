@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from movies.models import Credit, Movie, Person
 from movies.search import search_document
+from movies.selectors import forget_filter_options
 
 
 def refresh_search_documents(movie_ids: Iterable[int]) -> None:
@@ -39,6 +40,7 @@ def movie_save(*, movie: Movie, save_related: Callable[[], None] | None = None) 
     if save_related is not None:
         save_related()
     refresh_search_documents([movie.pk])
+    transaction.on_commit(forget_filter_options)  # its genres, year or publication
     return movie
 
 
@@ -86,6 +88,7 @@ def publish_movies(*, movies: models.QuerySet) -> PublishResult:
         movie.full_clean()
         movie.save(update_fields=["status", "published_at", "updated_at"])
         (result.scheduled if movie.published_at > now else result.published).append(movie)
+    transaction.on_commit(forget_filter_options)
     return result
 
 
@@ -103,4 +106,5 @@ def unpublish_movies(*, movies: models.QuerySet) -> list[Movie]:
         movie.full_clean()
         movie.save(update_fields=["status", "updated_at"])
         changed.append(movie)
+    transaction.on_commit(forget_filter_options)
     return changed

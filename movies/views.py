@@ -12,7 +12,7 @@ from django_countries import countries
 from movies import search
 from movies.models import Availability, Credit, Genre, Movie, Person
 from movies.pagination import ForgivingPaginationMixin
-from movies.selectors import verdict_inputs
+from movies.selectors import list_filter_options, verdict_inputs
 
 
 def whole_number(text):
@@ -149,10 +149,9 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
         query.pop(self.page_kwarg, None)
         context.update(
             filters=self.filters,
-            genres=Genre.objects.all(),
+            **list_filter_options(),
             ladder=self.ladder,
             sorts=[(key, label) for key, (label, _) in self.SORTS.items()],
-            decades=range(2020, 1910, -10),
             querystring=query.urlencode(),
         )
         return context
@@ -163,7 +162,9 @@ class GenreDetailView(MovieListView):
 
     @cached_property
     def genre(self):
-        return get_object_or_404(Genre, slug=self.kwargs["slug"])
+        """404 for a genre without a public film: its page would be empty."""
+        public = Genre.objects.filter(movies__in=Movie.objects.published()).distinct()
+        return get_object_or_404(public, slug=self.kwargs["slug"])
 
     def base_queryset(self):
         return Movie.objects.published().filter(genres=self.genre)

@@ -19,15 +19,6 @@ def multiple(value):
 
 
 @register.filter
-def runtime(minutes):
-    """104 -> 1 h 44 min"""
-    if not minutes:
-        return ""
-    hours, mins = divmod(int(minutes), 60)
-    return f"{hours} h {mins} min" if hours else f"{mins} min"
-
-
-@register.filter
 def bar_width(count, total):
     """A histogram bar's width class suffix, in steps of 5% (no style= attributes under CSP)."""
     if not total:

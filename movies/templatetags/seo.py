@@ -32,12 +32,6 @@ def _canonical_url(context, ignore=()):
     return request.build_absolute_uri(path)
 
 
-@register.simple_tag
-def jsonld(data):
-    """{% jsonld data %}: a `<script type="application/ld+json">` data block."""
-    return seo.jsonld_script(data)
-
-
 @register.simple_tag(takes_context=True)
 def movie_jsonld(context, movie, reviews=()):
     """{% movie_jsonld movie reviews %}: the verdict page's Movie and BreadcrumbList."""
@@ -57,11 +51,6 @@ def canonical_link(context, ignore=""):
         return ""
     names = {name.strip() for name in ignore.split(",") if name.strip()}
     return format_html('<link rel="canonical" href="{}">', _canonical_url(context, names))
-
-
-@register.simple_tag
-def movie_title(movie, assessment):
-    return seo.movie_title(movie, assessment)
 
 
 @register.simple_tag

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from movies import services
 from movies.models import Credit, Movie
 from tests.factories import CreditFactory, GenreFactory, MovieFactory, PersonFactory
 
@@ -219,3 +220,32 @@ class TestHome:
         client.get("/")
         with django_assert_max_num_queries(8):
             client.get("/")
+
+
+class TestFilterOptions:
+    """The list's filters offer what the public catalogue holds, nothing else."""
+
+    def test_decades_come_from_the_films(self, client):
+        MovieFactory(year=1927)
+        MovieFactory(year=1994)
+        response = client.get(reverse("movies:list"))
+        assert response.context["decades"] == [1990, 1920]
+        html = response.content.decode()
+        assert '<option value="1920">1920s</option>' in html
+        assert "2020s" not in html
+
+    def test_genres_without_a_public_film_are_not_offered_and_their_page_is_404(
+        self, client, django_capture_on_commit_callbacks
+    ):
+        drama, empty = GenreFactory(name="Drama"), GenreFactory(name="Western")
+        MovieFactory(genres=[drama])
+        draft = MovieFactory(genres=[empty], status=Movie.Status.DRAFT, published_at=None)
+        response = client.get(reverse("movies:list"))
+        assert [g.name for g in response.context["genres"]] == ["Drama"]
+        assert client.get(empty.get_absolute_url()).status_code == 404
+
+        with django_capture_on_commit_callbacks(execute=True):
+            services.publish_movies(movies=Movie.objects.filter(pk=draft.pk))
+        response = client.get(reverse("movies:list"))
+        assert [g.name for g in response.context["genres"]] == ["Drama", "Western"]
+        assert client.get(empty.get_absolute_url()).status_code == 200
