@@ -300,8 +300,12 @@ JSONLD_MIN_RATINGS = _get("JSONLD_MIN_RATINGS", env.int, 5)
 
 # --- Reviews (reviews/) ------------------------------------------------------
 
-# m in the weighted audience rating v/(v+m)·R + m/(v+m)·C: how many ratings a film
-# needs before its own mean outweighs the site-wide mean C.
+# The score S = (v·R + k·E) / (v + k) (movies/verdicts.py, docs/verdicts.md): k is how
+# many of our readers' ratings the outside consensus E weighs as much as.
+SCORE_OUTSIDE_WEIGHT = _get("SCORE_OUTSIDE_WEIGHT", env.float, 10.0)
+if SCORE_OUTSIDE_WEIGHT <= 0:
+    raise ConfigurationError("SCORE_OUTSIDE_WEIGHT", "must be above 0")
+# m: without outside evidence the prior is the site mean C, weighing as much as m ratings.
 WEIGHTED_RATING_MIN_VOTES = _get("WEIGHTED_RATING_MIN_VOTES", env.int, 10)
 # Spam limit: new reviews a reader may post per hour (more get a 429 and a form error).
 REVIEWS_PER_HOUR = _get("REVIEWS_PER_HOUR", env.int, 10)

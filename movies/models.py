@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, NullIf
+from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -327,34 +328,18 @@ class MovieQuerySet(models.QuerySet):
     def biggest_hits(self):
         return self.filter(box_office_multiple__isnull=False).order_by("-box_office_multiple")
 
-    def top_rated(self, *, site_mean):
-        """Films our readers rated, best first by the weighted rating (see by_rating)."""
-        return self.filter(rating_count__gt=0).by_rating(site_mean=site_mean)
+    def top_rated(self):
+        """Films with a score, best first (see by_rating)."""
+        return self.filter(score__isnull=False).by_rating()
 
-    def by_rating(self, *, site_mean):
-        """Best first by the rating readers see on cards and verdict pages: IMDb's weighted
-        rating WR = (rating_sum + m·C) / (rating_count + m), with C = `site_mean`
-        (movies.selectors.verdict_inputs) passed in as a parameter and m =
-        WEIGHTED_RATING_MIN_VOTES, annotated as `weighted_rating`. Films without ratings
-        last, then by external rating, then by title.
-        """
-        if site_mean is None:  # no ratings on the site yet: nothing to pull towards
-            weighted = models.F("audience_rating")
-        else:
-            m = float(settings.WEIGHTED_RATING_MIN_VOTES)
-            weighted = models.Case(
-                models.When(rating_count=0, then=models.Value(None)),
-                default=(
-                    Cast("rating_sum", models.FloatField()) + models.Value(m * float(site_mean))
-                )
-                / (Cast("rating_count", models.FloatField()) + models.Value(m)),
-                output_field=models.FloatField(),
-            )
-        return self.annotate(weighted_rating=weighted).order_by(
-            models.F("weighted_rating").desc(nulls_last=True),
-            models.F("external_rating").desc(nulls_last=True),
-            "title",
-        )
+    def by_rating(self):
+        """Best first by the stored score (Movie.score, indexed), films without one last."""
+        return self.order_by(models.F("score").desc(nulls_last=True), "title")
+
+    def refresh_scores(self, *, site_mean):
+        """Recompute these films' score in one UPDATE (after the site mean moved, an
+        import, or an editor's change to the outside ratings); returns the count."""
+        return self.update(score=Movie.score_expression(site_mean=site_mean))
 
 
 class Movie(models.Model):
@@ -525,6 +510,19 @@ class Movie(models.Model):
         db_index=True,
         help_text="Mean of published audience ratings (rating_sum / rating_count).",
     )
+    outside_rating = models.FloatField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The outside consensus E: mean of the labelled outside ratings, out of 10.",
+    )
+    score = models.FloatField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The film's score from our readers and the outside consensus "
+        "(movies.verdicts.film_score); every card, sort and answer reads it.",
+    )
 
     # Publishing
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT, db_index=True)
@@ -564,6 +562,9 @@ class Movie(models.Model):
                 name="movie_rating_sum_in_range",
             ),
         ]
+        # The rating sort's index, (score DESC NULLS LAST, title), is created by migration
+        # 0007 in SQL: SQLite cannot declare NULLS LAST in an index (its DESC puts NULLs
+        # last anyway) and Django's Index cannot vary by database.
         indexes = [models.Index(fields=["status", "published_at"])]
 
     def __str__(self):
@@ -583,6 +584,7 @@ class Movie(models.Model):
         )
         for name, value in derived.items():
             setattr(self, name, value)
+        self.outside_rating = verdicts.outside_consensus(verdicts.outside_evidence(self))
         update_fields = kwargs.get("update_fields")
         if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
             # An editor's form holds the film for seconds (a poster upload, a long edit);
@@ -616,6 +618,7 @@ class Movie(models.Model):
             "rating_count",
             "rating_sum",
             "audience_rating",
+            "score",
             "search_document",
             *cls.RATING_FIELDS,
         }
@@ -672,6 +675,32 @@ class Movie(models.Model):
                 if genre.pk == self.main_genre_id:
                     return genre
         return self.genre_list[0] if self.genre_list else None
+
+    @staticmethod
+    def score_expression(*, site_mean, rating_sum=None, rating_count=None):
+        """verdicts.film_score() as SQL, for UPDATEs: S = (rating_sum + k·E) / (rating_count
+        + k) with E = outside_rating; without it the site mean C with weight m, or the
+        readers' plain mean while the site has no mean. `rating_sum`/`rating_count` may
+        be expressions of the row's new counters (reviews.services moves them by F())."""
+        rating_sum = models.F("rating_sum") if rating_sum is None else rating_sum
+        rating_count = models.F("rating_count") if rating_count is None else rating_count
+        total = Cast(rating_sum, models.FloatField())
+        count = Cast(rating_count, models.FloatField())
+        k = models.Value(float(settings.SCORE_OUTSIDE_WEIGHT))
+        if site_mean is None:
+            leaning = total / NullIf(count, models.Value(0.0))
+        else:
+            m = models.Value(float(settings.WEIGHTED_RATING_MIN_VOTES))
+            leaning = (total + m * models.Value(float(site_mean))) / (count + m)
+        return models.Case(
+            models.When(
+                outside_rating__isnull=False,
+                then=(total + k * models.F("outside_rating")) / (count + k),
+            ),
+            models.When(GreaterThan(rating_count, 0), then=leaning),
+            default=models.Value(None),
+            output_field=models.FloatField(),
+        )
 
     def verdict(self, ladder, **kwargs):
         """Everything the verdict rules say about this film (see movies/verdicts.py)."""

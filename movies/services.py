@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from movies.models import Credit, Movie, Person
 from movies.search import search_document
-from movies.selectors import forget_filter_options
+from movies.selectors import forget_filter_options, site_mean
 
 
 def refresh_search_documents(movie_ids: Iterable[int]) -> None:
@@ -40,8 +40,22 @@ def movie_save(*, movie: Movie, save_related: Callable[[], None] | None = None) 
     if save_related is not None:
         save_related()
     refresh_search_documents([movie.pk])
+    Movie.objects.filter(pk=movie.pk).refresh_scores(site_mean=site_mean())
     transaction.on_commit(forget_filter_options)  # its genres, year or publication
     return movie
+
+
+@transaction.atomic
+def scores_refresh(*, movies: models.QuerySet | None = None, only_leaning: bool = False) -> int:
+    """Recompute films' scores in one set-based UPDATE, with the site mean recomputed now.
+
+    `only_leaning`: just the films that lean on the site mean (no outside evidence, some
+    readers), the ones a move of the mean changes. Returns how many films were updated.
+    """
+    movies = Movie.objects.all() if movies is None else movies
+    if only_leaning:
+        movies = movies.filter(outside_rating__isnull=True, rating_count__gt=0)
+    return movies.refresh_scores(site_mean=site_mean(fresh=True))
 
 
 @transaction.atomic

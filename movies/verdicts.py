@@ -5,11 +5,14 @@ Three questions, each answered from data and explained in one sentence on the pa
 1. Trade verdict (Hit, Flop, ...): the box-office multiple, worldwide gross / production
    budget, placed on a ladder of bands (the VerdictBand table). A band runs from its
    minimum multiple up to the next band's. No budget or no gross: no trade verdict.
-2. Audience rating: the mean of our users' ratings, and IMDb's weighted rating
-   WR = v/(v+m)·R + m/(v+m)·C that pulls films with few votes towards the site mean.
+2. The score: one number per film from all the evidence, S = (v·R + k·E) / (v + k),
+   where R and v are our readers' mean and count, E the outside consensus (the mean of
+   the labelled outside ratings on a 10-point scale) and k its weight. A film with no
+   outside evidence leans on the site mean C with weight m instead (IMDb's weighted
+   rating). Stored on the film (Movie.score), so every page reads the same number.
 3. "Is it worth watching?": Yes at or above `yes_min`, Maybe at or above `maybe_min`,
-   otherwise No; with fewer ratings than `min_ratings` we say it is too early.
-   Editors may overrule answer and trade verdict; the page then says so and why.
+   otherwise No; with no outside evidence and fewer readers than `min_ratings` we say it
+   is too early. Editors may overrule answer and trade verdict; the page says so and why.
 """
 
 from dataclasses import dataclass
@@ -28,13 +31,42 @@ class Band:
 
 
 @dataclass(frozen=True)
-class Rating:
-    """The rating the answer stands on: ours when we have enough, else a labelled external one."""
+class Evidence:
+    """One labelled outside rating, on a 10-point scale."""
 
+    label: str  # what the page calls it: "IMDb users", "critics", "Metacritic"
     value: float
-    count: int
-    source: str  # "audience" or the external source's name
-    is_audience: bool
+    count: int | None = None  # how many ratings or reviews it sums up, where known
+    counted: str = "ratings"  # what `count` counts: "ratings", "reviews"
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The score the answer stands on, and what it is made of."""
+
+    value: float  # the film's score S
+    count: int  # our readers' ratings that count
+    readers_mean: float | None  # R, their plain mean
+    outside: tuple[Evidence, ...] = ()
+
+    @property
+    def basis(self) -> str:
+        """What the score stands on, in words: "8 of our readers (3.3) and IMDb users (2.8)"."""
+        parts = []
+        if self.count:
+            readers = "1 of our readers" if self.count == 1 else f"{self.count:,} of our readers"
+            parts.append(f"{readers} ({self.readers_mean:.1f})")
+        parts += [f"{e.label} ({e.value:.1f})" for e in self.outside]
+        if len(parts) > 1:
+            return ", ".join(parts[:-1]) + " and " + parts[-1]
+        return parts[0] if parts else "no ratings yet"
+
+    @property
+    def basis_short(self) -> str:
+        """The same for a card: "8 readers + IMDb users"."""
+        parts = [f"{self.count:,} reader{'s' if self.count != 1 else ''}"] if self.count else []
+        parts += [e.label for e in self.outside]
+        return " + ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -112,12 +144,38 @@ def ladder_problems(bands):
     return problems
 
 
-def weighted_rating(mean, count, *, prior_count, prior_mean):
-    """IMDb's Bayesian weighted rating: v/(v+m)·R + m/(v+m)·C. None without votes."""
-    if not count or mean is None:
+def outside_consensus(evidence) -> float | None:
+    """E: the mean of the outside ratings (each on a 10-point scale), None without any."""
+    values = [e.value for e in evidence]
+    return sum(values) / len(values) if values else None
+
+
+def film_score(*, rating_sum, rating_count, outside, outside_weight, site_mean, site_weight):
+    """S = (v·R + k·E) / (v + k) with v·R = `rating_sum`, E = `outside`, k = `outside_weight`.
+
+    Without outside evidence the prior is the site mean C with weight m (`site_weight`);
+    without that either (no ratings on the site), the readers' plain mean. None when
+    there is nothing to go on. Movie.score_expression() is the same rule in SQL.
+    """
+    if outside is not None:
+        return (rating_sum + outside_weight * outside) / (rating_count + outside_weight)
+    if not rating_count:
         return None
-    v, m = float(count), float(prior_count)
-    return v / (v + m) * float(mean) + m / (v + m) * float(prior_mean)
+    if site_mean is None:
+        return rating_sum / rating_count
+    return (rating_sum + site_weight * site_mean) / (rating_count + site_weight)
+
+
+def outside_evidence(movie):
+    """The film's labelled outside ratings, each on a 10-point scale."""
+    if movie.external_rating is not None:
+        label = movie.external_rating_source or "an outside rating"
+        yield Evidence(
+            label=label,
+            value=float(movie.external_rating),
+            count=movie.external_rating_votes,
+            counted="votes",
+        )
 
 
 def worth_answer(rating, *, yes_min, maybe_min):
@@ -171,48 +229,36 @@ def assess(
     yes_min,
     maybe_min,
     min_ratings,
-    audience_rating=None,
     band_override=None,
 ):
     """Everything the verdict page says, from a film's figures.
 
-    `movie` needs: rating_count, budget, worldwide_gross, currency, external_rating,
-    external_rating_votes, external_rating_source, answer_override, override_reason and
-    display_genre. `band_override` is the editors' Band, if any. `audience_rating` is the
-    value to show for our users (the weighted rating when the caller has the site mean).
+    `movie` needs: score, rating_count, rating_sum, budget, worldwide_gross, currency,
+    the outside ratings (see outside_evidence), answer_override, override_reason and
+    display_genre. `band_override` is the editors' Band, if any.
     """
-    # --- the rating the answer stands on
-    rating = None
+    # --- the score the answer stands on (stored on the film: Movie.score)
     count = movie.rating_count or 0
-    if count >= min_ratings and count:
-        value = audience_rating if audience_rating is not None else movie.rating_sum / count
-        rating = Rating(value=value, count=count, source="audience", is_audience=True)
-    elif movie.external_rating is not None and movie.external_rating_source:
+    outside = tuple(outside_evidence(movie))
+    rating = None
+    if movie.score is not None:
         rating = Rating(
-            value=float(movie.external_rating),
-            count=movie.external_rating_votes or 0,
-            source=movie.external_rating_source,
-            is_audience=False,
+            value=movie.score,
+            count=count,
+            readers_mean=movie.rating_sum / count if count else None,
+            outside=outside,
         )
-
-    if rating is None:
-        rating_text = "Not enough ratings yet."
-    elif rating.is_audience:
-        rating_text = f"{rating.value:.1f}/10 from {rating.count:,} of our readers."
-    else:
-        votes = f" ({rating.count:,} votes)" if rating.count else ""
-        waiting = (
-            f" We use it until {min_ratings} of our readers have rated the film."
-            if min_ratings
-            else ""
-        )
-        rating_text = f"{rating.value:.1f}/10 from {rating.source}{votes}.{waiting}"
+    too_early = rating is None or (not outside and count < min_ratings)
+    rating_text = "Not enough ratings yet." if too_early else f"{rating.basis}."
 
     genre = movie.display_genre.name if movie.display_genre else None
     if movie.answer_override:
         answer, by_editors = movie.answer_override, True
     else:
-        answer, by_editors = worth_answer(rating, yes_min=yes_min, maybe_min=maybe_min), False
+        answer = (
+            UNKNOWN if too_early else worth_answer(rating, yes_min=yes_min, maybe_min=maybe_min)
+        )
+        by_editors = False
     answer_text = _answer_text(answer, genre, rating, min_ratings, count)
 
     # --- the trade verdict

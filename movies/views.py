@@ -41,9 +41,7 @@ def reader_country(request):
 
 
 class VerdictInputsMixin:
-    """The trade-verdict ladder and the site mean, from the shared cache in one read
-    (movies.selectors.verdict_inputs; no SQL on a warm Redis cache, one on the database
-    cache)."""
+    """The trade-verdict ladder from the shared cache (movies.selectors.verdict_inputs)."""
 
     @cached_property
     def verdict_inputs(self):
@@ -55,10 +53,6 @@ class VerdictInputsMixin:
 
     def assess(self, movies):
         return self.verdict_inputs.assess_all(movies)
-
-    @property
-    def site_mean(self):
-        return self.verdict_inputs.site_mean
 
 
 class HomeView(VerdictInputsMixin, TemplateView):
@@ -73,8 +67,8 @@ class HomeView(VerdictInputsMixin, TemplateView):
             ("latest", "Recently updated", public.recently_updated()[:n]),
             (
                 "top-rated",
-                "Top rated by our readers",
-                public.top_rated(site_mean=self.site_mean)[:n],
+                "Top rated",
+                public.top_rated()[:n],
             ),
             ("hits", "Biggest hits", public.biggest_hits()[:n]),
         ]
@@ -139,7 +133,7 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             qs = qs.in_band(f["band"], self.ladder)
         order = self.SORTS[f["sort"]][1]
         if order is None:
-            return qs.by_rating(site_mean=self.site_mean)
+            return qs.by_rating()
         return qs.order_by(*order)
 
     def get_context_data(self, **kwargs):
@@ -221,7 +215,6 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
         )
         # The reviews block comes from the reviews app's template tag (verdict_reviews).
         return super().get_context_data(
-            weighted_rating=self.verdict_inputs.weighted_rating(movie),
             assessment=self.verdict_inputs.assess(movie),
             leads=[c for c in cast if c.billing_order == 1],
             supporting=[c for c in cast if c.billing_order and c.billing_order > 1],

@@ -39,6 +39,7 @@ from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from movies.models import Movie
+from movies.selectors import site_mean
 from reviews.models import HelpfulVote, Review, ReviewPosting, ReviewReport
 
 
@@ -56,9 +57,11 @@ def _apply_to_aggregates(moves: Iterable[tuple[int, int | None, int | None]]) ->
     `before` (None: none) leaves the film's counters and `after` (None: none) joins them.
 
     One UPDATE per film in the caller's transaction. The counters move by F(), and the
-    mean is computed in the same statement from the new counters (SET expressions read
-    the row's values before the update, so the deltas are added there too).
+    mean and the score are computed in the same statement from the new counters (SET
+    expressions read the row's values before the update, so the deltas are added there
+    too).
     """
+    mean = site_mean()
     changes: dict[int, Counter] = defaultdict(Counter)
     for movie_id, before, after in moves:
         if before is not None:
@@ -77,6 +80,9 @@ def _apply_to_aggregates(moves: Iterable[tuple[int, int | None, int | None]]) ->
             rating_sum=new_sum,
             audience_rating=Cast(new_sum, FloatField())
             / NullIf(Cast(new_count, FloatField()), Value(0.0)),
+            score=Movie.score_expression(
+                site_mean=mean, rating_sum=new_sum, rating_count=new_count
+            ),
             **{f"rating_{rating}": F(f"rating_{rating}") + n for rating, n in deltas.items()},
         )
 
@@ -425,5 +431,6 @@ def ratings_recompute() -> list[AggregateDifference]:
                 continue
             values = _with_mean(_computed_aggregates([movie.pk]).get(movie.pk, _zero()))
             Movie.objects.filter(pk=movie.pk).update(**values)
+            Movie.objects.filter(pk=movie.pk).refresh_scores(site_mean=site_mean())
             fixed.append(difference)
     return fixed

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from movies import services
 from movies.models import (
     Availability,
     Credit,
@@ -59,6 +60,13 @@ class MovieFactory(factory.django.DjangoModelFactory):
     def genres(self, create, extracted, **kwargs):
         if create and extracted:
             self.genres.add(*extracted)
+
+    @factory.post_generation
+    def score(self, create, extracted, **kwargs):
+        """Stored as movies.services stores it: from the ratings and outside evidence given."""
+        if create:
+            services.scores_refresh(movies=Movie.objects.filter(pk=self.pk))
+            self.refresh_from_db(fields=["score"])
 
 
 class CreditFactory(factory.django.DjangoModelFactory):

@@ -193,7 +193,7 @@ class TestHome:
         for shelf in [
             "Featured verdicts",
             "Recently updated",
-            "Top rated by our readers",
+            "Top rated",
             "Biggest hits",
         ]:
             assert shelf in html

@@ -33,11 +33,25 @@ class FakeMovie:
     answer_override: str = ""
     override_reason: str = ""
     display_genre: FakeGenre | None = None
+    score: float | None = None
+
+
+def stored_score(movie, *, site_mean=None):
+    """Movie.score as the services store it: film_score with k = m = 10."""
+    return verdicts.film_score(
+        rating_sum=movie.rating_sum,
+        rating_count=movie.rating_count,
+        outside=verdicts.outside_consensus(verdicts.outside_evidence(movie)),
+        outside_weight=10,
+        site_mean=site_mean,
+        site_weight=10,
+    )
 
 
 def assess(movie, **kwargs):
     options = {"break_even": 2.5, "yes_min": 7.0, "maybe_min": 5.5, "min_ratings": 5}
     options.update(kwargs)
+    movie.score = stored_score(movie)
     return verdicts.assess(movie, LADDER, **options)
 
 
@@ -133,17 +147,34 @@ def test_yes_is_phrased_with_the_main_genre():
     )
     result = assess(movie)
     assert result.answer_text == "Yes, if you enjoy Drama."
-    assert result.rating_text.startswith("7.3/10 from IMDb (1,200 votes).")
-    assert not result.rating.is_audience
+    assert result.rating_text == "IMDb (7.3)."
+    assert result.rating.outside[0].count == 1200
+    assert result.rating.count == 0
 
 
-def test_audience_rating_wins_once_enough_readers_rated():
+def test_score_weighs_our_readers_against_the_outside_consensus():
+    """S = (v·R + k·E) / (v + k): five readers averaging 4 against IMDb's 9 with k = 10."""
     movie = FakeMovie(
         rating_count=5, rating_sum=20, external_rating=Decimal("9"), external_rating_source="IMDb"
     )
     result = assess(movie)
-    assert result.rating.is_audience
-    assert result.rating.value == 4.0
+    assert result.rating.value == pytest.approx((20 + 10 * 9) / (5 + 10))
+    assert result.rating.basis == "5 of our readers (4.0) and IMDb (9.0)"
+    assert result.answer == "yes"
+
+
+def test_a_disliked_film_with_few_readers_reads_no_not_maybe():
+    """Cats: 8 readers averaging 3.25 and an outside 2.8 give about 3.0, a No (the site
+    mean, about 7, no longer pulls it up to Maybe)."""
+    movie = FakeMovie(
+        rating_count=8,
+        rating_sum=26,
+        external_rating=Decimal("2.8"),
+        external_rating_source="IMDb",
+        display_genre=FakeGenre("Musical"),
+    )
+    result = assess(movie)
+    assert result.rating.value == pytest.approx((26 + 28) / 18)
     assert result.answer == "no"
 
 
@@ -177,11 +208,39 @@ def test_editors_override_trade_verdict():
     assert result.override_reason == "Streaming hit."
 
 
-def test_weighted_rating_pulls_few_votes_towards_the_mean():
-    assert verdicts.weighted_rating(10, 1, prior_count=9, prior_mean=6) == pytest.approx(6.4)
-    assert verdicts.weighted_rating(10, 0, prior_count=9, prior_mean=6) is None
-    many = verdicts.weighted_rating(8, 10_000, prior_count=25, prior_mean=6)
-    assert 7.99 < many < 8
+def score(rating_sum, rating_count, outside=None, site_mean=None):
+    return verdicts.film_score(
+        rating_sum=rating_sum,
+        rating_count=rating_count,
+        outside=outside,
+        outside_weight=10,
+        site_mean=site_mean,
+        site_weight=9,
+    )
+
+
+def test_without_outside_evidence_few_votes_lean_on_the_site_mean():
+    assert score(10, 1, site_mean=6) == pytest.approx(6.4)
+    assert score(0, 0, site_mean=6) is None
+    assert 7.99 < score(80_000, 10_000, site_mean=6) < 8
+
+
+def test_without_readers_the_score_is_the_outside_consensus():
+    assert score(0, 0, outside=9.7) == pytest.approx(9.7)
+
+
+def test_many_readers_outweigh_the_outside_consensus():
+    assert score(3 * 1000, 1000, outside=9.0) == pytest.approx((3000 + 90) / 1010)
+
+
+def test_without_any_site_mean_the_readers_plain_mean_is_the_score():
+    assert score(12, 3) == 4.0
+
+
+def test_outside_consensus_is_the_mean_of_the_labelled_sources():
+    evidence = [verdicts.Evidence("IMDb", 8.0), verdicts.Evidence("critics", 9.0)]
+    assert verdicts.outside_consensus(evidence) == 8.5
+    assert verdicts.outside_consensus([]) is None
 
 
 @pytest.mark.parametrize(

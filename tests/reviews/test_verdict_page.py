@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from movies.selectors import verdict_inputs
+from movies import services
+from movies.selectors import site_mean, verdict_inputs
 from reviews.selectors import verdict_page_reviews
 from tests.factories import (
     REVIEW_TEXT,
@@ -140,26 +141,25 @@ def test_anonymous_reader_is_invited_to_log_in(client, movie):
     assert "No written reviews yet" in html
 
 
-def test_weighted_rating_pulls_few_votes_towards_the_site_mean(settings):
+def test_a_film_without_outside_evidence_leans_on_the_site_mean(settings):
     settings.WEIGHTED_RATING_MIN_VOTES = 10
     popular, obscure = MovieFactory(), MovieFactory()
     for _ in range(30):
         RatingFactory(movie=popular, rating=6)
     RatingFactory(movie=obscure, rating=10)
+    services.scores_refresh(only_leaning=True)  # hourly from cron: the site mean moved
     obscure.refresh_from_db()
-    # C = (30*6 + 10) / 31; WR = 1/11 * 10 + 10/11 * C
-    c = (30 * 6 + 10) / 31
-    inputs = verdict_inputs()
-    assert inputs.site_mean == pytest.approx(c)
-    assert inputs.weighted_rating(obscure) == pytest.approx(10 / 11 + 10 / 11 * c)
-    assert inputs.weighted_rating(MovieFactory()) is None
+    c = (30 * 6 + 10) / 31  # C, the site mean
+    assert site_mean() == pytest.approx(c)
+    assert obscure.score == pytest.approx((10 + 10 * c) / 11)
+    assert MovieFactory().score is None
 
 
 def test_site_mean_is_cached_in_the_shared_cache(django_assert_num_queries):
     RatingFactory(rating=4)
-    verdict_inputs()
+    site_mean(fresh=True)
     with django_assert_num_queries(0):
-        assert verdict_inputs().site_mean == 4.0
+        assert site_mean() == 4.0
 
 
 def test_no_site_mean_yet_is_cached_too(django_assert_num_queries):
@@ -168,29 +168,25 @@ def test_no_site_mean_yet_is_cached_too(django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(2):  # the ladder and the mean, computed once
-        assert verdict_inputs().site_mean is None
+    with django_assert_num_queries(1):
+        assert site_mean() is None
     with django_assert_num_queries(0):
-        inputs = verdict_inputs()
-    assert inputs.site_mean is None
-    assert "hit" in [band.slug for band in inputs.ladder]
+        assert site_mean() is None
 
 
-def test_verdict_uses_the_weighted_audience_rating_once_enough_readers_rated(client, settings):
-    settings.MIN_RATINGS_FOR_VERDICT = 5
-    settings.WEIGHTED_RATING_MIN_VOTES = 5
+def test_each_reader_moves_the_score_by_the_formula(client, settings):
+    """S = (v·R + k·E) / (v + k), recomputed in the review's own transaction."""
+    settings.SCORE_OUTSIDE_WEIGHT = 10
     movie = MovieFactory(external_rating="9.0", external_rating_source="IMDb")
-    for _ in range(4):
+    assert client.get(movie.get_absolute_url()).context["assessment"].answer == "yes"
+    for _ in range(5):
         RatingFactory(movie=movie, rating=2)
-    before = client.get(movie.get_absolute_url()).context["assessment"]
-    assert before.rating.is_audience is False  # too few of ours: the labelled outside rating
-    RatingFactory(movie=movie, rating=2)
-    after = client.get(movie.get_absolute_url()).context["assessment"]
-    assert after.rating.is_audience is True
-    assert after.answer == "no"
-    assert after.rating.value == pytest.approx(2.0)  # the only film: C is its own mean
-    html = client.get(movie.get_absolute_url()).content.decode()
-    assert "IMDb" in html  # the external rating stays, labelled
+    page = client.get(movie.get_absolute_url())
+    assessment = page.context["assessment"]
+    assert assessment.rating.value == pytest.approx((5 * 2 + 10 * 9.0) / (5 + 10))
+    assert assessment.answer == "maybe"
+    html = page.content.decode()
+    assert "from 5 of our readers (2.0) and IMDb (9.0)." in html
 
 
 # --- One reader-facing rating everywhere ---------------------------------------------
@@ -200,7 +196,7 @@ def test_a_film_with_few_high_votes_gets_the_same_answer_on_every_card_and_its_p
     client, settings
 ):
     """Cards (home, list, genre, search, person), the feed and the verdict page all answer
-    on the weighted rating: two 10s among many 4s do not make a "Yes" anywhere."""
+    on the stored score: two 10s among many 4s do not make a "Yes" anywhere."""
     settings.MIN_RATINGS_FOR_VERDICT = 2
     settings.WEIGHTED_RATING_MIN_VOTES = 10
     drama = GenreFactory(name="Drama")
@@ -211,6 +207,7 @@ def test_a_film_with_few_high_votes_gets_the_same_answer_on_every_card_and_its_p
     lead = CreditFactory(movie=gem, person=PersonFactory(name="Jane Lead")).person
     for _ in range(2):
         RatingFactory(movie=gem, rating=10)
+    services.scores_refresh(only_leaning=True)
 
     page = client.get(gem.get_absolute_url()).context["assessment"]
     c = (40 * 4 + 20) / 42
@@ -240,8 +237,9 @@ def test_a_film_with_few_high_votes_gets_the_same_answer_on_every_card_and_its_p
     assert "Is Hidden Gem (2020) worth watching? No" in feed
 
 
-def test_top_rated_and_the_rating_sort_order_by_the_weighted_rating(client, settings):
-    """Two 10s (raw mean 10) rank below fifty 9s once pulled towards the site mean."""
+def test_top_rated_and_the_rating_sort_rank_every_film_by_its_score(client, settings):
+    """Two 10s (raw mean 10) rank below fifty 9s once pulled towards the site mean; a
+    film none of our readers rated ranks by its outside consensus, not last."""
     settings.WEIGHTED_RATING_MIN_VOTES = 10
     loved = MovieFactory(title="Loved by many")
     for _ in range(50):
@@ -252,13 +250,15 @@ def test_top_rated_and_the_rating_sort_order_by_the_weighted_rating(client, sett
     lucky = MovieFactory(title="Two lucky votes")
     for _ in range(2):
         RatingFactory(movie=lucky, rating=10)
-    unrated = MovieFactory(title="Not rated", external_rating="9.9")
-    expected = ["Loved by many", "Two lucky votes", "Disliked by many"]
+    MovieFactory(title="Not rated by our readers", external_rating="9.9")
+    MovieFactory(title="No evidence at all")
+    services.scores_refresh(only_leaning=True)
+    expected = ["Not rated by our readers", "Loved by many", "Two lucky votes", "Disliked by many"]
 
     shelves = {key: movies for key, _, movies in client.get("/").context["shelves"]}
     assert [m.title for m in shelves["top-rated"]] == expected
     listed = client.get(reverse("movies:list"), {"sort": "rating"}).context["movies"]
-    assert [m.title for m in listed] == [*expected, unrated.title]  # unrated last
+    assert [m.title for m in listed] == [*expected, "No evidence at all"]  # no score: last
 
 
 def test_json_ld_leaves_out_the_text_of_spoiler_reviews(client, movie):

@@ -867,7 +867,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo reader reviews: {reviews} written or updated.")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo editor: {settings.SITE_URL}/admin/  username: {editor.username}  "
+                f"Demo editor: http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/  "
+                f"username: {editor.username}  "
                 f"password: {password}"
             )
         )
