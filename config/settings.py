@@ -249,6 +249,8 @@ DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="Worth Watching <noreply@localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where readers write to the editors (corrections, questions): the contact page shows it.
+CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="editors@localhost")
 
 # --- Security -----------------------------------------------------------------
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
+from django.views.generic import TemplateView
 from django.views.static import serve
 
 from config import views
@@ -15,6 +16,31 @@ admin.site.index_title = "Catalogue and moderation"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "",
+        include(
+            (
+                [
+                    path(
+                        "about/",
+                        TemplateView.as_view(template_name="pages/about.html"),
+                        name="about",
+                    ),
+                    path(
+                        "contact/",
+                        TemplateView.as_view(template_name="pages/contact.html"),
+                        name="contact",
+                    ),
+                    path(
+                        "privacy/",
+                        TemplateView.as_view(template_name="pages/privacy.html"),
+                        name="privacy",
+                    ),
+                ],
+                "pages",
+            )
+        ),
+    ),
     path("admin/", admin.site.urls),
     # Crawlers and feed readers (movies/sitemaps.py, movies/feeds.py)
     path("robots.txt", robots_txt, name="robots-txt"),

@@ -336,6 +336,8 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
             save_related=lambda: super(MovieAdmin, self).save_related(
                 request, form, formsets, change
             ),
+            editor=request.user,
+            changed=form.changed_data,
         )
         warning = form.poster_crop_warning()
         if warning:

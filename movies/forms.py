@@ -134,7 +134,7 @@ MOVIE_SECTIONS = [
     ("Ending (spoiler)", ["ending_breakdown"]),
     ("Historical accuracy", ["accuracy_label", "historical_accuracy"]),
     ("Performance", ["performance_analysis"]),
-    ("Assessment", ["editorial_assessment"]),
+    ("Assessment", ["editorial_assessment", "assessment_by", "assessment_reviewed_on"]),
     ("Worth watching if you…", ["watch_if"]),
     (
         "Box office",

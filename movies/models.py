@@ -281,7 +281,7 @@ class MovieQuerySet(models.QuerySet):
         ).prefetch_related("genres")
 
     def for_verdict_page(self):
-        return self.prefetch_related(
+        return self.select_related("assessment_by").prefetch_related(
             "genres",
             models.Prefetch(
                 "credits",
@@ -431,6 +431,23 @@ class Movie(models.Model):
     historical_accuracy = models.TextField(blank=True)
     performance_analysis = models.TextField(blank=True)
     editorial_assessment = models.TextField(blank=True)
+    assessment_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        limit_choices_to={"is_staff": True},
+        verbose_name="assessment by",
+        help_text="The editor who wrote or last reviewed the assessment; named on the page. "
+        "Set to you when you change the assessment.",
+    )
+    assessment_reviewed_on = models.DateField(
+        "assessment reviewed on",
+        null=True,
+        blank=True,
+        help_text="Shown beside the answer. Set to today when the assessment changes.",
+    )
     watch_if = models.TextField(
         "worth watching if you…",
         blank=True,

@@ -143,6 +143,21 @@ def default_image(absolute):
     }
 
 
+def editors_review_jsonld(movie):
+    """The editors' assessment as a schema.org Review, naming the editor who signed it."""
+    editor = movie.assessment_by
+    review = {
+        "@type": "Review",
+        "author": {"@type": "Person", "name": editor.get_full_name() or editor.get_username()},
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME},
+    }
+    if movie.assessment_reviewed_on:
+        review["datePublished"] = movie.assessment_reviewed_on.isoformat()
+    if movie.editorial_assessment:
+        review["reviewBody"] = _truncate(movie.editorial_assessment, 500)
+    return review
+
+
 def breadcrumbs_jsonld(trail):
     """schema.org BreadcrumbList from [(name, absolute url), ...], outermost first."""
     return {
@@ -198,8 +213,9 @@ def movie_jsonld(movie, *, absolute, reviews=(), min_ratings=None):
         data["actor"] = [_person(p, absolute) for p in actors]
     if rating := aggregate_rating(movie, min_ratings=min_ratings):
         data["aggregateRating"] = rating
-    if reviews:
-        data["review"] = [review_jsonld(review) for review in reviews]
+    editors = [editors_review_jsonld(movie)] if movie.assessment_by_id else []
+    if editors or reviews:
+        data["review"] = editors + [review_jsonld(review) for review in reviews]
     trail = breadcrumbs_jsonld(
         [
             (settings.SITE_NAME, absolute(reverse("movies:home"))),

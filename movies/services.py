@@ -32,10 +32,30 @@ def refresh_search_documents(movie_ids: Iterable[int]) -> None:
     Movie.objects.bulk_update(movies, ["search_document"], batch_size=500)
 
 
+#: The editorial text a reader trusts because an editor signs it (Movie.assessment_by).
+SIGNED_FIELDS = {"editorial_assessment", "watch_if", "answer_override", "override_reason"}
+
+
 @transaction.atomic
-def movie_save(*, movie: Movie, save_related: Callable[[], None] | None = None) -> Movie:
+def movie_save(
+    *,
+    movie: Movie,
+    save_related: Callable[[], None] | None = None,
+    editor=None,
+    changed: Iterable[str] = (),
+) -> Movie:
     """Save an editor's film, then its related rows (`save_related`, e.g. the admin's
-    inlines), then rebuild its search document from the credits as saved."""
+    inlines), then rebuild its search document from the credits as saved.
+
+    When `editor` changed (`changed`: the form's changed field names) the signed
+    assessment and did not name its author or date themselves, the page names them, today.
+    """
+    changed = set(changed)
+    if editor is not None and SIGNED_FIELDS & changed:
+        if "assessment_by" not in changed:
+            movie.assessment_by = editor
+        if "assessment_reviewed_on" not in changed:
+            movie.assessment_reviewed_on = timezone.localdate()
     movie.save()
     if save_related is not None:
         save_related()

@@ -11,4 +11,5 @@ urlpatterns = [
     path("genres/<slug:slug>/", views.GenreDetailView.as_view(), name="genre"),
     path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person"),
     path("search/", views.SearchView.as_view(), name="search"),
+    path("how-we-decide/", views.HowWeDecideView.as_view(), name="how-we-decide"),
 ]

@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
-from movies import search
+from movies import search, verdicts
 from movies.models import Availability, Credit, Genre, Movie, Person
 from movies.pagination import ForgivingPaginationMixin
 from movies.selectors import list_filter_options, verdict_inputs
@@ -257,3 +257,24 @@ class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             querystring=urlencode({"q": self.query.text}) if self.query.text else "",
         )
         return context
+
+
+class HowWeDecideView(VerdictInputsMixin, TemplateView):
+    """How the answer, the score and the trade verdict are reached, with the constants and
+    the ladder in force (so the page can never disagree with the rules it explains)."""
+
+    template_name = "movies/how_we_decide.html"
+
+    def get_context_data(self, **kwargs):
+        ladder = sorted(self.ladder, key=lambda band: band.min_multiple)
+        bands = [(band, *verdicts.band_range(band, ladder)) for band in ladder]
+        return super().get_context_data(
+            bands=bands,
+            outside_weight=settings.SCORE_OUTSIDE_WEIGHT,
+            site_weight=settings.WEIGHTED_RATING_MIN_VOTES,
+            yes_min=settings.WORTH_YES_MIN_RATING,
+            maybe_min=settings.WORTH_MAYBE_MIN_RATING,
+            min_ratings=settings.MIN_RATINGS_FOR_VERDICT,
+            break_even=settings.BREAK_EVEN_MULTIPLE,
+            **kwargs,
+        )

@@ -19,6 +19,12 @@ def multiple(value):
 
 
 @register.filter
+def plain_number(value):
+    """2.50 -> 2.5, 4.0 -> 4, 2.25 -> 2.25: a band edge or a setting as people write it."""
+    return f"{float(value):g}"
+
+
+@register.filter
 def bar_width(count, total):
     """A histogram bar's width class suffix, in steps of 5% (no style= attributes under CSP)."""
     if not total:

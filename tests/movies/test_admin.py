@@ -882,3 +882,30 @@ def test_provider_homepage_without_a_scheme_is_https(editor_client):
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert Provider.objects.get().homepage == "https://tv.apple.com"
+
+
+def test_changing_the_assessment_signs_it_with_the_editor_and_today(editor_client, editor):
+    response = editor_client.post(
+        ADD_URL, movie_post(editorial_assessment="A love letter to cinema.")
+    )
+    assert response.status_code == 302
+    movie = Movie.objects.get(title="One Second")
+    assert movie.assessment_by == editor
+    assert movie.assessment_reviewed_on == timezone.localdate()
+
+
+def test_an_edit_that_leaves_the_assessment_alone_keeps_its_signature(editor_client, editor):
+    signed_on = timezone.localdate() - datetime.timedelta(days=30)
+    movie = MovieFactory(
+        title="One Second", editorial_assessment="Still good.", assessment_reviewed_on=signed_on
+    )
+    url = reverse("admin:movies_movie_change", args=[movie.pk])
+    data = movie_post(
+        slug=movie.slug,
+        editorial_assessment="Still good.",
+        assessment_reviewed_on=signed_on.isoformat(),
+        runtime_minutes="105",
+    )
+    assert editor_client.post(url, data).status_code == 302
+    movie.refresh_from_db()
+    assert (movie.assessment_by, movie.assessment_reviewed_on) == (None, signed_on)

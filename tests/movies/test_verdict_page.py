@@ -1,9 +1,12 @@
 import datetime
+import json
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
+from movies import services
 from movies.models import Credit, Movie
 from tests.factories import (
     AvailabilityFactory,
@@ -60,7 +63,6 @@ def test_verdict_page_has_every_section_with_the_seed_facts(client, one_second):
         "Box office",
         "Where to watch in United States",
         "Reader reviews",
-        "Last updated",
     ]:
         assert heading in text, heading
     assert "love films about cinema" in text
@@ -73,6 +75,8 @@ def test_sections_appear_in_the_page_order(client, one_second):
     text = text_of(client.get(one_second.get_absolute_url()))
     order = [
         "Is One Second worth watching?",
+        "Updated",  # who says so, and when, before the answer (the seed shows it first)
+        "How we decide",
         "Yes, if you enjoy Drama.",
         "Trade verdict:",
         "Key facts",
@@ -87,7 +91,6 @@ def test_sections_appear_in_the_page_order(client, one_second):
         "Production budget",
         "Where to watch",
         "Reader reviews",
-        "Last updated",
     ]
     positions = [text.index(marker) for marker in order]
     assert positions == sorted(positions)
@@ -249,3 +252,43 @@ def test_histogram_is_a_table_with_counts_and_bars_relative_to_the_peak(client):
     assert rows["9"] == "4" and rows["5"] == "2" and rows["10"] == "0"
     assert 'class="bar bar--w100"' in html  # the 9s, the peak
     assert 'class="bar bar--w50"' in html  # the 5s, half the peak
+
+
+# --- Who says so ------------------------------------------------------------------
+
+
+def test_the_editor_who_signed_the_assessment_is_named_with_the_date_at_the_top(client, one_second):
+    """The page names the editor and the day beside the answer, and the JSON-LD names
+    the editors' review's author."""
+    editor = UserFactory(username="jane", first_name="Jane", last_name="Editor", is_staff=True)
+    one_second.editorial_assessment = "A love letter to cinema, and worth your evening."
+    services.movie_save(movie=one_second, editor=editor, changed=["editorial_assessment"])
+    html = client.get(one_second.get_absolute_url()).content.decode()
+    today = timezone.localdate()
+    byline = html.split('class="byline')[1].split("</p>")[0]
+    assert "Assessment by <strong>Jane Editor</strong>" in byline
+    assert f'<time datetime="{today:%Y-%m-%d}">' in byline
+    jsonld = json.loads(html.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    [editors] = [r for r in jsonld["@graph"][0]["review"] if r["author"]["name"] == "Jane Editor"]
+    assert editors["datePublished"] == today.isoformat()
+
+
+def test_an_unsigned_assessment_names_no_one(client, one_second):
+    html = client.get(one_second.get_absolute_url()).content.decode()
+    assert "Assessment by" not in html
+
+
+def test_how_we_decide_states_the_formula_constants_and_ladder(client, settings):
+    settings.SCORE_OUTSIDE_WEIGHT = 12
+    html = client.get(reverse("movies:how-we-decide")).content.decode()
+    assert "score = (v × R + k × E) ÷ (v + k)" in html
+    assert "<strong>k = 12</strong>" in html
+    assert "from 2.5× to below 4×" in html  # Hit, on the default ladder
+    assert "Blockbuster</th><td>6× or more" in html
+
+
+@pytest.mark.parametrize("name", ["about", "contact", "privacy"])
+def test_footer_pages_exist_and_are_linked_from_every_page(client, name):
+    url = reverse(f"pages:{name}")
+    assert client.get(url).status_code == 200
+    assert f'href="{url}"' in client.get(reverse("movies:home")).content.decode()

@@ -278,3 +278,26 @@ def test_json_ld_leaves_out_the_text_of_spoiler_reviews(client, movie):
     assert reviews["The twist"]["reviewRating"]["ratingValue"] == 8
     assert "was the thief" not in jsonld
     assert "was the thief" in html  # still on the page, collapsed
+
+
+def test_cats_reads_no_and_ranks_below_citizen_kane(client):
+    """Found on the demo: Cats read "Maybe" from a weighted 5.5 while its readers gave it
+    3.3 and the outside rating was 2.8, and sorted above Citizen Kane (9.7 outside, no
+    readers) because films our readers rated came first."""
+    musical = GenreFactory(name="Musical")
+    cats = MovieFactory(
+        title="Cats", external_rating="2.8", external_rating_source="IMDb", genres=[musical]
+    )
+    for rating in [3, 3, 3, 4, 3, 4, 3, 3]:
+        RatingFactory(movie=cats, rating=rating)
+    MovieFactory(title="Citizen Kane", external_rating="9.7", external_rating_source="IMDb")
+    crowd_pleaser = MovieFactory(title="Crowd pleaser")
+    for _ in range(30):  # a site mean of about 6, which used to pull Cats up
+        RatingFactory(movie=crowd_pleaser, rating=7)
+
+    page = client.get(cats.get_absolute_url())
+    assert page.context["assessment"].answer == "no"
+    assert "from 8 of our readers (3.2) and IMDb (2.8)." in page.content.decode()
+    listed = client.get(reverse("movies:list"), {"sort": "rating"}).context["movies"]
+    titles = [m.title for m in listed]
+    assert titles.index("Citizen Kane") < titles.index("Cats")
