@@ -29,7 +29,7 @@ def test_admin_pages_run_under_the_policy(page, log_in):
     for path in [*ADMIN_PAGES, f"/admin/movies/movie/{film.pk}/change/"]:
         response = page.goto(path)
         assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
 
 
 def test_an_inline_script_is_reported(browser, live_server):
