@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -92,13 +93,20 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
     "axes",
+    "csp",
     "movies",
     "reviews",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Headers on every response, error pages included (config/middleware.py).
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
+    "config.middleware.RetryAfterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads a parameter, a cookie or the session: NUL bytes are a 400.
+    "config.middleware.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -267,11 +275,63 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = _get(
 SECURE_HSTS_PRELOAD = _get("DJANGO_SECURE_HSTS_PRELOAD", _strict_bool, PRODUCTION)
 SESSION_COOKIE_SECURE = _get("DJANGO_SECURE_COOKIES", _strict_bool, PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if PRODUCTION and SESSION_COOKIE_SECURE:
+    # The browser keeps a __Host- cookie only if it is Secure, has Path=/ and no Domain:
+    # a sibling subdomain or a plain-http page cannot plant or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
+# An idle limit: every request by a signed-in reader pushes the expiry forward, so a
+# session ends after this many seconds without a visit.
+SESSION_COOKIE_AGE = _get("DJANGO_SESSION_IDLE_SECONDS", env.int, 3 * 24 * 3600)
+SESSION_SAVE_EVERY_REQUEST = _get("DJANGO_SESSION_SAVE_EVERY_REQUEST", _strict_bool, True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp): nothing inline, everything from this origin.
+# The admin needs nothing more (its scripts and styles are files; tests/e2e prove it).
+# DJANGO_CSP_REPORT_ONLY=true sends the same policy as report-only, to try a change.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [NONE],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "manifest-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+    }
+}
+if _get("DJANGO_CSP_REPORT_ONLY", _strict_bool, False):
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = None, _CSP
+else:
+    CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP, None
+# Browser features no page uses, refused for us and anything we embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# What a 429 says when the view did not say when to come back: the longest any of the
+# site's limits holds (the login cool-off, the hourly review limit).
+RETRY_AFTER_SECONDS = _get("DJANGO_RETRY_AFTER_SECONDS", env.int, 3600)
 
 # --- Logging ------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ hold quotes, `<` or `</script>`.
 """
 
 from django import template
+from django.core.exceptions import DisallowedHost
 from django.utils.html import format_html, format_html_join
 
 from movies import seo
@@ -13,15 +14,27 @@ from movies import seo
 register = template.Library()
 
 
-def _absolute(context):
+def _request(context):
+    """The page's request, or None where no absolute URL can be built from it: the 500
+    page is rendered without one, and the 400 page answers requests whose Host (or
+    X-Forwarded-Host) is not ours, where get_host() raises again."""
     request = context.get("request")
-    if request is None:  # e.g. the 500 page, rendered without a request
+    if request is None:
         return None
-    return request.build_absolute_uri
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return None
+    return request
+
+
+def _absolute(context):
+    request = _request(context)
+    return request.build_absolute_uri if request else None
 
 
 def _canonical_url(context, ignore=()):
-    request = context.get("request")
+    request = context["request"]
     page_obj = context.get("page_obj")
     path = seo.canonical_path(
         request.path,
@@ -47,7 +60,7 @@ def canonical_link(context, ignore=""):
 
     `ignore="sort"` (comma-separated names) leaves those parameters out and keeps ?page=N.
     """
-    if context.get("request") is None:
+    if _request(context) is None:
         return ""
     names = {name.strip() for name in ignore.split(",") if name.strip()}
     return format_html('<link rel="canonical" href="{}">', _canonical_url(context, names))

@@ -7,7 +7,8 @@ with one line saying so.
 Fixtures:
 - `browser`: one headless Chromium for the session.
 - `page`: a fresh browser context and page, once at 390 px (phone) and once at 1280 px
-  (desktop) wide: every test that uses it runs at both widths.
+  (desktop) wide: every test that uses it runs at both widths. It fails at teardown on
+  any JavaScript error and any Content-Security-Policy violation the page reported.
 - `shoot(page, name)`: a full-page PNG in test-artifacts/screenshots/.
 - `assert_accessible(page)`: axe-core (WCAG 2.2 A/AA and best practices) finds nothing,
   in the light and the dark colour scheme.
@@ -95,12 +96,21 @@ def page(browser, viewport, live_server, transactional_db):
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
-    errors = []
+    errors, csp_violations = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: _collect_csp_violation(message, csp_violations))
     page.viewport_name = viewport
     yield page
     context.close()
     assert not errors, f"JavaScript errors: {errors}"
+    assert not csp_violations, "Content-Security-Policy violations:\n" + "\n".join(csp_violations)
+
+
+def _collect_csp_violation(message, found):
+    """Chromium reports every blocked script, style or image as a console error naming the
+    Content Security Policy: the site's strict policy (settings) must block nothing."""
+    if "Content Security Policy" in message.text:
+        found.append(f"{message.location.get('url', '')}: {message.text}")
 
 
 @pytest.fixture

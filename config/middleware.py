@@ -1,0 +1,67 @@
+"""Site-wide request and response rules that belong to no app (settings.MIDDLEWARE)."""
+
+from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
+
+
+class NulByteInRequest(SuspiciousOperation):
+    """A NUL byte in the path, a parameter, a form field or a cookie: answered with 400."""
+
+
+def _has_nul(querydict):
+    return any("\x00" in key + "".join(values) for key, values in querydict.lists())
+
+
+class RefuseNulBytesMiddleware:
+    """400 for any request whose path, query, form or cookies hold a NUL byte.
+
+    No page has a use for one, and PostgreSQL refuses them in text (DataError, a 500),
+    wherever the value reaches a query: a filter, a username in the path, a session
+    key. One check here covers every view, the admin's filters and its autocomplete.
+    Django turns the SuspiciousOperation into the 400 page and a django.security log line.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            "\x00" in request.path
+            or _has_nul(request.GET)
+            or any("\x00" in key + value for key, value in request.COOKIES.items())
+            or (request.method == "POST" and _has_nul(request.POST))
+        ):
+            raise NulByteInRequest("NUL byte in the request")
+        return self.get_response(request)
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy from settings.PERMISSIONS_POLICY ({feature: [origins]}; an empty
+    list refuses the feature to every origin, this one included)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(origins)})"
+            for feature, origins in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class RetryAfterMiddleware:
+    """Every 429 says when to come back: the view's own Retry-After, else
+    settings.RETRY_AFTER_SECONDS (django-axes' lockout page and allauth's 429 set none)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 429:
+            response.setdefault("Retry-After", str(settings.RETRY_AFTER_SECONDS))
+        return response
