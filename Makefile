@@ -38,10 +38,13 @@ migrate: $(VENV)/.run-installed
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 
-# The curated demo films, then 17,000 real ones (bokeh-sampledata, CC0). --new-only leaves
-# the curated films untouched; a second run only checks (a few seconds) and writes nothing.
+# The curated demo films and their readers' reviews, then 17,000 real films
+# (bokeh-sampledata, CC0). --new-only leaves the curated films untouched; a second run only
+# checks (a few seconds) and writes nothing. --site-url: the admin address printed is the
+# one served.
 demo: migrate
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --site-url http://127.0.0.1:$(PORT)
+	$(MANAGE) load_demo_reviews
 	$(MANAGE) import_movies --from bokeh-sampledata --publish --new-only
 
 run: demo

@@ -44,9 +44,7 @@ def snapshot():
 
 def test_second_run_changes_nothing(demo, monkeypatch):
     refreshed = []
-    monkeypatch.setattr(
-        "movies.management.commands.load_demo.refresh_search_documents", refreshed.append
-    )
+    monkeypatch.setattr("movies.services.refresh_search_documents", refreshed.append)
     before = snapshot()
     output = load_demo()
     assert "0 rows written" in output
