@@ -111,7 +111,9 @@ def load_demo(*, editor_password=DEFAULT_PASSWORD, path=None) -> Loaded:
             try:
                 loader.film(film)
             except ValidationError as error:
-                raise DemoDataError(f"{path.name}, {film['title']}: {error}") from None
+                said = error.message_dict.items()
+                problems = "; ".join(f"{field} {' '.join(texts)}" for field, texts in said)
+                raise DemoDataError(f"{path.name}, {film['title']}: {problems}") from None
         editor = loader.editor(editor_password)
     return Loaded(films=len(data.get("films", [])), changed=loader.changed, editor=editor)
 
