@@ -81,6 +81,11 @@ def read_films(path=None):
             raise DemoDataError(f"{name}: unknown key {', '.join(unknown)}")
         if missing := sorted(REQUIRED_FILM_KEYS - set(film)):
             raise DemoDataError(f"{name}: missing {', '.join(missing)}")
+        if film["main_genre"] not in film["genres"]:
+            raise DemoDataError(f"{name}: main_genre {film['main_genre']!r} is not in genres")
+        for offer in film.get("offers", []):
+            if offer.get("provider") not in data.get("providers", {}):
+                raise DemoDataError(f"{name}: no provider {offer.get('provider')!r} in providers")
         for key in PROSE_KEYS & set(film):
             film[key] = prose(film[key])
     return data

@@ -42,3 +42,12 @@ def test_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="DJANGO_ENV=production"):
         call_command("load_demo")
     assert not Movie.objects.exists()
+
+
+def test_an_offer_from_an_unknown_provider_is_named(demo_file):
+    demo_file(
+        '{ provider = "apple-tv", country = "CA", kind = "buy" },',
+        '{ provider = "apple-tvv", country = "CA", kind = "buy" },',
+    )
+    with pytest.raises(CommandError, match="film 1 \\(One Second\\): no provider 'apple-tvv'"):
+        call_command("load_demo")
