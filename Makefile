@@ -9,12 +9,13 @@ MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help run dev test e2e lint format check-deploy migrate demo lock audit bench clean
+.PHONY: help run dev test test-fast e2e lint format check-deploy migrate demo lock audit bench clean
 
 help:
 	@echo "make run    serve the demo at http://127.0.0.1:$(PORT)/ (SQLite, demo data)"
 	@echo "make dev    the same with runserver's autoreload"
 	@echo "make test   the whole test suite (DATABASE_URL picks the database)"
+	@echo "make test-fast  the suite without the slow and browser tests, in 2 processes"
 	@echo "make e2e    only the browser tests"
 	@echo "make lint   ruff check, ruff format --check and the import contracts"
 	@echo "make audit  Lighthouse on the running demo"
@@ -38,10 +39,13 @@ $(VENV)/.dev-installed: pyproject.toml requirements.lock | $(BIN)/python
 migrate: $(VENV)/.run-installed
 	$(MANAGE) migrate --noinput
 
-# The curated demo films, then 17,000 real ones (bokeh-sampledata, CC0). --new-only leaves
-# the curated films untouched; a second run only checks (a few seconds) and writes nothing.
+# The curated demo films and their readers' reviews, then 17,000 real films
+# (bokeh-sampledata, CC0). --new-only leaves the curated films untouched; a second run only
+# checks (a few seconds) and writes nothing. --site-url: the admin address printed is the
+# one served.
 demo: migrate
-	$(MANAGE) load_demo
+	$(MANAGE) load_demo --site-url http://127.0.0.1:$(PORT)
+	$(MANAGE) load_demo_reviews
 	$(MANAGE) import_movies --from bokeh-sampledata --publish --new-only
 
 run: demo
@@ -59,6 +63,11 @@ dev: demo
 # line saying so (tests/e2e/conftest.py), for `make test` and plain `pytest` alike.
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# While working: everything but the tiers marked slow (subprocesses, concurrency, the demo,
+# measurements over many rows) and e2e (browser). CI and `make test` run them all.
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/pytest -n 2 -m "not slow and not e2e" $(PYTEST_ARGS)
 
 e2e: $(VENV)/.dev-installed
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)

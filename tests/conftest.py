@@ -1,5 +1,25 @@
 import pytest
 
+from tests.factories import one_second_film
+
+
+def isolated_settings(media_root):
+    """What every test runs with (also for data set up once per module)."""
+    from django.conf import settings
+
+    return {
+        "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
+        "MEDIA_ROOT": media_root,
+        "STORAGES": {
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+        # The idle-limit refresh is one session UPDATE per signed-in request, a constant the
+        # query budgets (which guard against N+1) need not count; tests/security proves it.
+        "SESSION_SAVE_EVERY_REQUEST": False,
+    }
+
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
@@ -11,16 +31,14 @@ def _isolated(settings, tmp_path):
     """
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The idle-limit refresh is one session UPDATE per signed-in request, a constant the
-    # query budgets (which guard against N+1) need not count; tests/security proves it.
-    settings.SESSION_SAVE_EVERY_REQUEST = False
+    for name, value in isolated_settings(tmp_path / "media").items():
+        setattr(settings, name, value)
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def one_second(db):
+    """One Second (2020) with the facts of the seed page (tests.factories.one_second_film)."""
+    return one_second_film()

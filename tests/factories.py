@@ -1,6 +1,7 @@
 """factory_boy factories for the whole suite."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
@@ -150,3 +151,71 @@ class RatingFactory(ReviewFactory):
 
     headline = ""
     body = ""
+
+
+def one_second_film():
+    """One Second (2020) with the facts of the seed page, as an editor would enter them.
+
+    The one film most tests use (the `one_second` fixture, the browser tests' catalogue):
+    a Blockbuster (8.3x its budget) with a 7.3 outside rating, a director and three cast
+    members, a regional gross, three offers to rent in the US and one to buy in the UK."""
+    drama, history = GenreFactory(name="Drama"), GenreFactory(name="History")
+    movie = MovieFactory(
+        title="One Second",
+        original_title="一秒钟",
+        year=2020,
+        runtime_minutes=104,
+        certification="PG-13",
+        main_genre=drama,
+        genres=[drama, history],
+        logline="A labour-camp escapee crosses the desert to see his daughter in one second "
+        "of a newsreel.",
+        synopsis="During the Cultural Revolution a prisoner escapes to see a newsreel.",
+        plot_summary="Zhang escapes a labour camp and chases a reel of film across the desert.",
+        ending_breakdown="The reel is found, and the frame of his daughter is lost again.",
+        accuracy_label=Movie.Accuracy.DRAMATIZED,
+        historical_accuracy="The labour camps and travelling projectionists are real history.",
+        performance_analysis="Zhang Yi carries the film; Liu Haocun matches him.",
+        editorial_assessment="A small, moving film about what cinema meant.",
+        watch_if="love films about cinema\nwant to see Zhang Yimou in a quieter key",
+        budget=1_300_000,
+        worldwide_gross=10_800_000,
+        currency="USD",
+        external_rating=Decimal("7.3"),
+        external_rating_votes=8_500,
+        external_rating_source="IMDb",
+        box_office_source="Maoyan",
+    )
+    CreditFactory(
+        movie=movie,
+        person=PersonFactory(name="Zhang Yimou"),
+        role=Credit.Role.DIRECTOR,
+        billing_order=None,
+    )
+    for order, (name, character) in enumerate(
+        [("Liu Haocun", "Liu"), ("Zhang Yi", "Zhang Jiusheng"), ("Fan Wei", "Mr. Movie")], 1
+    ):
+        CreditFactory(
+            movie=movie,
+            person=PersonFactory(name=name),
+            character_name=character,
+            billing_order=order,
+        )
+    RegionalGrossFactory(movie=movie, region="China", amount=10_700_000)
+    checked = timezone.localdate() - datetime.timedelta(days=3)
+    for provider in ["Apple TV", "Google Play Movies", "Amazon Prime Video"]:
+        AvailabilityFactory(
+            movie=movie,
+            provider=ProviderFactory(name=provider),
+            country="US",
+            kind=Availability.Kind.RENT,
+            last_checked=checked,
+        )
+    AvailabilityFactory(
+        movie=movie,
+        provider=ProviderFactory(name="Apple TV"),
+        country="GB",
+        kind=Availability.Kind.BUY,
+        last_checked=checked,
+    )
+    return movie

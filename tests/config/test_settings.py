@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts a fresh interpreter (settings are read once per process).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DJANGO_ENV": "production",

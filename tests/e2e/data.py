@@ -4,18 +4,17 @@ import datetime
 
 from django.utils import timezone
 
-from movies.models import Availability, Credit, Movie, VerdictBand
+from movies.models import Movie, VerdictBand
 from movies.verdicts import DEFAULT_LADDER
 from reviews.models import Review
 from reviews.services import ratings_recompute
 from tests.factories import (
-    AvailabilityFactory,
     CreditFactory,
     GenreFactory,
     MovieFactory,
     PersonFactory,
-    ProviderFactory,
     UserFactory,
+    one_second_film,
 )
 
 PASSWORD = "correct horse battery staple"
@@ -27,61 +26,15 @@ REVIEW_TEXT = (
 
 
 def catalogue():
-    """Returns the film the journeys visit: "One Second" (2020), with everything filled."""
+    """Returns the film the journeys visit: the shared "One Second" (2020), featured, with
+    23 readers' reviews; three other films and a draft around it."""
     # Browser tests run against a flushed database (transactional_db), which also
     # drops the ladder the migrations seeded.
     if not VerdictBand.objects.exists():
         for name, minimum, order, tone in DEFAULT_LADDER:
             VerdictBand.objects.create(name=name, min_multiple=minimum, order=order, tone=tone)
-    drama, history = GenreFactory(name="Drama"), GenreFactory(name="History")
-    film = MovieFactory(
-        title="One Second",
-        year=2020,
-        release_date=datetime.date(2020, 11, 27),
-        runtime_minutes=104,
-        certification="PG-13",
-        genres=[drama, history],
-        main_genre=drama,
-        logline="A fugitive and an orphan fight over a single reel of film in 1970s China.",
-        synopsis="A labour-camp escapee crosses the desert to see one newsreel frame.",
-        ending_breakdown="The reel survives; the frame he came for is lost to the desert.",
-        watch_if="love films about cinema\nenjoy slow-burning drama",
-        editorial_assessment="Zhang Yimou's love letter to film projection.",
-        budget=10_000_000,
-        worldwide_gross=28_000_000,
-        box_office_source="Studio figures",
-        external_rating="7.5",
-        external_rating_votes=12_000,
-        external_rating_source="IMDb",
-        is_featured=True,
-    )
-    CreditFactory(
-        movie=film,
-        person=PersonFactory(name="Zhang Yimou"),
-        role=Credit.Role.DIRECTOR,
-        billing_order=None,
-    )
-    CreditFactory(
-        movie=film,
-        person=PersonFactory(name="Zhang Yi"),
-        billing_order=1,
-        character_name="Zhang Jiusheng",
-    )
-    CreditFactory(
-        movie=film, person=PersonFactory(name="Liu Haocun"), billing_order=2, character_name="Liu"
-    )
-    AvailabilityFactory(
-        movie=film,
-        provider=ProviderFactory(name="Cinema Rental", slug="cr"),
-        country="US",
-        kind=Availability.Kind.RENT,
-    )
-    AvailabilityFactory(
-        movie=film,
-        provider=ProviderFactory(name="Britflix", slug="bf"),
-        country="GB",
-        kind=Availability.Kind.STREAM,
-    )
+    film = one_second_film()
+    Movie.objects.filter(pk=film.pk).update(is_featured=True)
 
     long_ago = timezone.now() - datetime.timedelta(days=400)
     ratings = [8, 9, 7, 8, 6, 9, 10, 7, 8, 8, 5, 9, 8, 7, 9, 8, 6, 8, 9, 7, 8, 10, 7]
@@ -102,7 +55,7 @@ def catalogue():
     # film's rating totals come from them the way the site's own check rebuilds them.
     ratings_recompute()
 
-    comedy = GenreFactory(name="Comedy")
+    comedy, drama = GenreFactory(name="Comedy"), GenreFactory(name="Drama")
     for n, (title, gross) in enumerate(
         [("Paper Moon", 30_000_000), ("The Long Goodbye", 4_000_000), ("Tampopo", None)]
     ):

@@ -727,6 +727,7 @@ def change_view_queries(client, movie):
     return len(captured)
 
 
+@pytest.mark.slow  # renders 40 inline credit rows
 def test_film_form_queries_do_not_grow_with_the_cast(editor_client, django_assert_max_num_queries):
     """Guards against N+1 in the film form: each credit row's person autocomplete and each
     offer row's provider list would otherwise cost a query per row."""

@@ -1,12 +1,23 @@
 """`manage.py load_demo`: One Second with the seed page's facts, every verdict on show,
-and a second run that changes nothing."""
+and a second run that changes nothing.
+
+Loading the demo takes seconds, so it is loaded once for the module (`loaded`): each test
+runs in a savepoint of the module's transaction, so what a test writes is undone after it,
+and the whole demo is rolled back after the module. The command's cheap checks (production
+guard, a broken data file) are in test_demo_file.py.
+"""
 
 import io
+import subprocess
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from PIL import Image
 
 from movies import verdicts
@@ -20,19 +31,39 @@ from movies.models import (
     RegionalGross,
     VerdictBand,
 )
+from tests.conftest import isolated_settings
+
+pytestmark = pytest.mark.slow
 
 MODELS = [Movie, Genre, Person, Credit, Provider, Availability, RegionalGross]
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_demo():
+def load_demo(**options):
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out, **options)
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for this module inside a transaction rolled back after it."""
+    media = tmp_path_factory.mktemp("demo-media")
+    with django_db_blocker.unblock(), override_settings(**isolated_settings(media)):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield SimpleNamespace(output=load_demo(), media=media)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def demo(db):
-    return load_demo()
+def demo(loaded, db, settings):
+    """The module's demo, with the media folder its posters were written to."""
+    settings.MEDIA_ROOT = loaded.media
+    return loaded.output
 
 
 def snapshot():
@@ -44,9 +75,7 @@ def snapshot():
 
 def test_second_run_changes_nothing(demo, monkeypatch):
     refreshed = []
-    monkeypatch.setattr(
-        "movies.management.commands.load_demo.refresh_search_documents", refreshed.append
-    )
+    monkeypatch.setattr("movies.services.refresh_search_documents", refreshed.append)
     before = snapshot()
     output = load_demo()
     assert "0 rows written" in output
@@ -168,8 +197,37 @@ def test_one_second_page_shows_the_demo(demo, client):
         assert fact in page, fact
 
 
-def test_refuses_to_run_in_production(db, settings):
-    settings.PRODUCTION = True
-    with pytest.raises(CommandError, match="DJANGO_ENV=production"):
-        load_demo()
-    assert not Movie.objects.exists()
+def test_prints_the_admin_address_it_is_given(demo):
+    """`make run` serves on PORT and passes it here: the printed address is the served one."""
+    output = load_demo(site_url="http://127.0.0.1:8123/")
+    assert "Demo editor: http://127.0.0.1:8123/admin/  username: editor" in output
+
+
+def test_make_demo_passes_the_served_port():
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--always-make", "demo", "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "load_demo --site-url http://127.0.0.1:8123" in dry_run
+
+
+def test_an_edit_to_the_file_writes_only_what_it_changes(demo, demo_file):
+    others = dict(Movie.objects.exclude(slug="one-second-2020").values_list("slug", "updated_at"))
+    demo_file(
+        '{ name = "Fan Wei", character = "Mr. Movie" },',
+        '{ name = "Fan Wei", character = "Mr. Movie" },\n'
+        '  { name = "Yu Ailei", character = "The projectionist\'s wife" },',
+    )
+    output = load_demo()
+    assert "(2 rows written)" in output  # the new person and their credit
+    movie = Movie.objects.get(slug="one-second-2020")
+    assert movie.credits.get(person__name="Yu Ailei").billing_order == 4
+    assert "yu ailei" in movie.search_document.splitlines()  # searchable by the new name
+    assert Movie.objects.filter(search_document__contains="yu ailei").get() == movie
+    unchanged = dict(
+        Movie.objects.exclude(slug="one-second-2020").values_list("slug", "updated_at")
+    )
+    assert unchanged == others

@@ -243,7 +243,7 @@ def test_the_and_a_do_not_hide_a_film(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("cast_size", [2, 40])
+@pytest.mark.parametrize("cast_size", [2, pytest.param(40, marks=pytest.mark.slow)])
 def test_search_query_budget_holds_as_results_grow(
     client, django_assert_max_num_queries, cast_size
 ):

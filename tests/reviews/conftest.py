@@ -3,12 +3,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.factories import MovieFactory, UserFactory
+from tests.factories import UserFactory
 
 
 @pytest.fixture
-def movie(db):
-    return MovieFactory(title="One Second", year=2020)
+def movie(one_second):
+    """The film the reviews are about: the shared One Second (tests/conftest.py)."""
+    return one_second
 
 
 @pytest.fixture

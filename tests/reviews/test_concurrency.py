@@ -64,6 +64,7 @@ def scratch_database(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.slow  # eight processes, each with its own Django
 def test_concurrent_reviews_keep_every_aggregate_exact(scratch_database):
     migrate = _python(["manage.py", "migrate", "--noinput", "-v", "0"], scratch_database)
     assert migrate.returncode == 0, migrate.stderr

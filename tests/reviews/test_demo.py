@@ -1,7 +1,11 @@
-import pytest
+import io
 
+import pytest
+from django.core.management import CommandError, call_command
+
+from movies.models import Movie
 from reviews import services
-from reviews.demo import READERS, load_demo_reviews
+from reviews.demo import load_demo_reviews, read_reviews
 from reviews.models import Review
 from tests.factories import MovieFactory
 
@@ -36,5 +40,35 @@ def test_a_second_demo_run_reads_the_existing_reviews_once(django_assert_max_num
         MovieFactory(title=f"Film {n}")
     MovieFactory(title="Parasite", year=2019)
     load_demo_reviews()
-    with django_assert_max_num_queries(len(READERS) + 3):
+    with django_assert_max_num_queries(len(read_reviews()["readers"]) + 3):
         assert load_demo_reviews() == 0
+
+
+def run(command):
+    out = io.StringIO()
+    call_command(command, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.slow
+def test_the_command_rates_the_demo_films_but_leaves_one_too_early_to_say():
+    run("load_demo")
+    assert "Demo reader reviews: 0 " not in run("load_demo_reviews")
+    one_second = Movie.objects.get(slug="one-second-2020")
+    assert one_second.rating_count >= 6
+    assert Review.objects.readable().filter(movie=one_second).count() == 3
+    assert Movie.objects.get(slug="shadow-2018").rating_count == 0  # "too early to say"
+    assert not Movie.objects.exclude(slug="shadow-2018").filter(rating_count=0).exists()
+    assert services.ratings_differences() == []
+    assert run("load_demo_reviews") == "Demo reader reviews: 0 written or updated.\n"
+
+
+def test_the_command_asks_for_the_demo_films_first():
+    with pytest.raises(CommandError, match=r"run `manage.py load_demo` first"):
+        call_command("load_demo_reviews")
+
+
+def test_the_command_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="DJANGO_ENV=production"):
+        call_command("load_demo_reviews")

@@ -55,6 +55,7 @@ def counts_before_and_after_150_reviews(client, movie, reader):
     return empty_anonymous, empty_reader, full_anonymous, full_reader
 
 
+@pytest.mark.slow  # 150 reviews
 def test_verdict_page_queries_do_not_grow_with_reviews(client, movie, reader):
     """Guards against N+1: 150 reviews cost what 0 do (first reviews, own review and
     totals come from one query), anonymous and logged in."""
@@ -86,6 +87,7 @@ def database_cache(settings):
     return cache
 
 
+@pytest.mark.slow  # 150 reviews
 def test_verdict_page_reads_the_database_cache_once(client, movie, reader, database_cache):
     """Guards against N+1 and repeated cache reads: with the database cache, the ladder
     and the site mean cost one query together (cache.get_many), read once per request;
