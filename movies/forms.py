@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django_countries import countries
 
-from movies import images
+from movies import images, limits
 from movies.models import Availability, Credit, Movie, Person, Provider
 
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
@@ -67,15 +67,15 @@ class ImageUploadsMixin:
 
 
 POSTER_HELP = (
-    "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Re-encoded without its metadata; "
+    f"JPEG, PNG or WebP, {limits.IMAGE_LIMIT_TEXT}. Re-encoded without its metadata; "
     "the page shows 2:3 crops of it, 200×300 and 500×750 pixels, so a 2:3 poster fits best."
 )
 PHOTO_HELP = (
-    "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Re-encoded without its metadata; "
+    f"JPEG, PNG or WebP, {limits.IMAGE_LIMIT_TEXT}. Re-encoded without its metadata; "
     "shown as a 200×300 (2:3) crop."
 )
 LOGO_HELP = (
-    "JPEG, PNG or WebP, at most 10 MB. Re-encoded and shrunk to fit 256×256 pixels; "
+    f"JPEG, PNG or WebP, {limits.UPLOAD_LIMIT_TEXT}. Re-encoded and shrunk to fit 256×256 pixels; "
     "PNG and WebP keep their transparency."
 )
 

@@ -15,7 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
-from movies import verdicts
+from movies import limits, verdicts
 
 CURRENCY_CODE = RegexValidator(
     r"^[A-Z]{3}\Z", "Use a three-letter ISO 4217 currency code in capitals, e.g. USD or EUR."
@@ -46,7 +46,7 @@ def next_free_slug(base, taken, max_length):
 
 
 class Genre(models.Model):
-    name = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=limits.GENRE_NAME_MAX_LENGTH, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
 
     class Meta:
@@ -80,7 +80,7 @@ class Person(models.Model):
         blank=True,
         width_field="photo_width",
         height_field="photo_height",
-        help_text="JPEG, PNG or WebP, at most 10 MB. Re-encoded on save.",
+        help_text=f"JPEG, PNG or WebP, {limits.UPLOAD_LIMIT_TEXT}. Re-encoded on save.",
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -373,15 +373,15 @@ class Movie(models.Model):
     year = models.PositiveSmallIntegerField(
         "release year",
         db_index=True,
-        validators=[MinValueValidator(1878), MaxValueValidator(2100)],
+        validators=[MinValueValidator(limits.FIRST_YEAR), MaxValueValidator(limits.LAST_YEAR)],
     )
     release_date = models.DateField(null=True, blank=True)
     runtime_minutes = models.PositiveSmallIntegerField(
         "runtime (minutes)",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(6000)],
-        help_text="Whole minutes, 1 to 6,000.",
+        validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_RUNTIME_MINUTES)],
+        help_text=f"Whole minutes, 1 to {limits.MAX_RUNTIME_MINUTES:,}.",
     )
     certification = models.CharField(max_length=20, blank=True, help_text="e.g. PG-13, R, 12A.")
     genres = models.ManyToManyField(
@@ -403,7 +403,7 @@ class Movie(models.Model):
         blank=True,
         width_field="poster_width",
         height_field="poster_height",
-        help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
+        help_text=f"JPEG, PNG or WebP, {limits.IMAGE_LIMIT_TEXT}.",
     )
     poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -543,7 +543,8 @@ class Movie(models.Model):
                 name="movie_runtime_positive",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1878) & Q(year__lte=2100), name="movie_year_plausible"
+                condition=Q(year__gte=limits.FIRST_YEAR) & Q(year__lte=limits.LAST_YEAR),
+                name="movie_year_plausible",
             ),
             models.CheckConstraint(
                 condition=Q(rating_sum__gte=models.F("rating_count"))
@@ -794,3 +795,18 @@ class Availability(models.Model):
 
     def __str__(self):
         return f"{self.movie} on {self.provider} ({self.country}, {self.get_kind_display()})"
+
+
+class ImportLock(models.Model):
+    """Held by the import that is writing, so a second one stops instead of interleaving
+    (movies.importing.lock; PostgreSQL uses an advisory lock instead)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=200, help_text="Which process holds it, and where.")
+    started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "import lock"
+
+    def __str__(self):
+        return f"{self.name}: {self.holder} since {self.started_at:%Y-%m-%d %H:%M}"

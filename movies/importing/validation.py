@@ -1,0 +1,260 @@
+"""Row validation: a raw `SourceRow` becomes a `MovieRecord`, or a `RowError` naming every
+reason the row is wrong (a row is refused whole, never half-written)."""
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+
+from movies import limits
+from movies.importing.format import (
+    LIST_COLUMNS,
+    LIST_SEPARATOR,
+    MONEY_COLUMNS,
+    SCALAR_COLUMNS,
+    SourceRow,
+)
+from movies.models import Movie
+
+#: Other names sources use for a genre we already have (casefolded -> our name), so that
+#: "Sci-Fi" (IMDb, bokeh-sampledata) and "Science Fiction" (TMDB, the demo) are one genre.
+#: Migration 0004 merged genres created under these names before.
+GENRE_ALIASES = {
+    "sci-fi": "Science Fiction",
+    "sci fi": "Science Fiction",
+    "scifi": "Science Fiction",
+    "science-fiction": "Science Fiction",
+    "sf": "Science Fiction",
+}
+GENRE_NAME = re.compile(r"^[^\W\d_](?:[\w '&.\-]*[\w.])?$")
+THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class RowError(Exception):
+    """A row refused, with every reason (each a short sentence for the import summary)."""
+
+    def __init__(self, where, reasons):
+        self.where = where
+        self.reasons = list(reasons)
+        super().__init__(f"{where}: {'; '.join(self.reasons)}")
+
+
+@dataclass
+class MovieRecord:
+    """One validated film from a source; `fields` holds only the columns the source carries."""
+
+    where: str
+    fields: dict
+    genres: list | None = None
+    directors: list | None = None
+    cast: list | None = None
+    cast_billed: bool = True
+
+    @property
+    def title(self):
+        return self.fields["title"]
+
+    @property
+    def year(self):
+        return self.fields["year"]
+
+    @property
+    def external_id(self):
+        return self.fields.get("external_id") or None
+
+
+def _text(value, column, reasons):
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        reasons.append(f"{column}: expected text, got {type(value).__name__}")
+        return ""
+    text = str(value).replace("\x00", "").strip()
+    limit = Movie._meta.get_field(column).max_length
+    if limit and len(text) > limit:
+        reasons.append(f"{column} is {len(text)} characters; the limit is {limit}")
+    return text
+
+
+def _whole(value, column, reasons, *, low=0, high=None, example=None):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = None
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        raw = value.strip()
+        if raw.isdigit() or (raw.startswith("-") and raw[1:].isdigit()):
+            number = int(raw)
+        elif THOUSANDS.match(raw):
+            number = int(raw.replace(",", ""))
+    if number is None:
+        hint = f" (write e.g. {example})" if example else ""
+        reasons.append(f"{column}: {str(value)[:40]!r} is not a whole number{hint}")
+        return None
+    if number < low:
+        reasons.append(f"{column}: {number} is below {low}" if low else f"{column} is negative")
+        return None
+    if high is not None and number > high:
+        reasons.append(f"{column}: {number} is above {high}")
+        return None
+    return number
+
+
+def _year(value, reasons):
+    number = _whole(value, "year", reasons, low=-(10**9))
+    if number is None:
+        if value is None or not str(value).strip():
+            reasons.append("missing year")
+        return None
+    if not limits.FIRST_YEAR <= number <= limits.LAST_YEAR:
+        reasons.append(f"year {number} is impossible: films date from {limits.YEARS_TEXT}")
+        return None
+    return number
+
+
+def _date(value, reasons):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    raw = str(value).strip()
+    if not ISO_DATE.match(raw):
+        reasons.append(f"release_date: {raw[:40]!r} is not a date as YYYY-MM-DD")
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        reasons.append(f"release_date: {raw} is not a real date")
+        return None
+
+
+def _rating(value, reasons):
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        reasons.append("external_rating: expected a number out of 10")
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        reasons.append(f"external_rating: {str(value)[:40]!r} is not a number out of 10")
+        return None
+    if not number.is_finite() or not 0 <= number <= 10:
+        reasons.append(f"external_rating: {value} is outside 0 to 10")
+        return None
+    return number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _names(value, column, reasons, *, genre=False):
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        parts = value.split(LIST_SEPARATOR)
+    elif isinstance(value, list) and all(isinstance(part, str) for part in value):
+        parts = value
+    else:
+        reasons.append(f"{column}: expected names separated by {LIST_SEPARATOR} or a list of names")
+        return []
+    names, seen = [], set()
+    limit = 60 if genre else 200
+    for part in parts:
+        name = part.replace("\x00", "").strip()
+        if genre:
+            name = canonical_genre(name)
+        if not name or name.casefold() in seen:
+            continue
+        if genre and not GENRE_NAME.match(name):
+            reasons.append(
+                f"genres: {name[:60]!r} is not a genre name; separate genres with "
+                f"{LIST_SEPARATOR} (e.g. Drama{LIST_SEPARATOR}Comedy)"
+            )
+            continue
+        if len(name) > limit:
+            reasons.append(f"{column}: {name[:30]!r}… is longer than {limit} characters")
+            continue
+        seen.add(name.casefold())
+        names.append(name)
+    return names
+
+
+def canonical_genre(name):
+    """Our name for a genre: "Sci-Fi" -> "Science Fiction"; other names as they are."""
+    return GENRE_ALIASES.get(" ".join(name.split()).casefold(), name)
+
+
+def parse_row(row: SourceRow) -> MovieRecord:
+    """A validated MovieRecord, or RowError naming everything wrong with the row."""
+    values, present = row.values, row.columns
+    if "__cells__" in values:
+        raise RowError(row.where, [f"the row {values['__cells__']}"])
+    reasons = []
+    fields = {}
+    for column in SCALAR_COLUMNS:
+        if column not in present:
+            continue
+        value = values.get(column)
+        if column == "year":
+            fields[column] = _year(value, reasons)
+        elif column == "release_date":
+            fields[column] = _date(value, reasons)
+        elif column == "runtime_minutes":
+            fields[column] = _whole(value, column, reasons, low=1, high=32767, example=104)
+        elif column in MONEY_COLUMNS:
+            fields[column] = _whole(value, column, reasons, example=150000000)
+        elif column == "external_rating_votes":
+            fields[column] = _whole(value, column, reasons, high=2_147_483_647)
+        elif column == "external_rating":
+            fields[column] = _rating(value, reasons)
+        elif column == "currency":
+            code = _text(value, column, []).upper() or "USD"
+            if not CURRENCY.match(code):
+                reasons.append(f"currency: {code[:20]!r} is not a three-letter code like USD")
+            fields[column] = code
+        elif column == "external_id":
+            fields[column] = _text(value, column, reasons) or None
+        else:
+            fields[column] = _text(value, column, reasons)
+    if not fields.get("title"):
+        reasons.insert(0, "missing title")
+    if "year" not in present:
+        reasons.append("missing year")
+    if fields.get("external_rating") is not None and not fields.get("external_rating_source"):
+        reasons.append("external_rating_source is needed with external_rating (e.g. IMDb)")
+    record = MovieRecord(row.where, fields, cast_billed=row.cast_billed)
+    for column in LIST_COLUMNS:
+        if column in present:
+            setattr(
+                record,
+                column,
+                _names(values.get(column), column, reasons, genre=column == "genres"),
+            )
+    if not reasons:
+        # The model's own field rules, as a safety net for anything missed above.
+        try:
+            Movie(**fields).clean_fields(
+                exclude=[f.name for f in Movie._meta.fields if f.name not in fields]
+            )
+        except ValidationError as exc:
+            reasons.extend(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
+    if reasons:
+        raise RowError(row.where, reasons)
+    return record
+
+
+def parse_rows(rows: Iterable[SourceRow]):
+    """(records, errors): every valid record, and a RowError for every bad row."""
+    records, errors = [], []
+    for row in rows:
+        try:
+            records.append(parse_row(row))
+        except RowError as exc:
+            errors.append(exc)
+    return records, errors
