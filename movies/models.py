@@ -312,7 +312,14 @@ class MovieQuerySet(models.QuerySet):
         return self.order_by("-updated_at")
 
     def biggest_hits(self):
-        return self.filter(box_office_multiple__isnull=False).order_by("-box_office_multiple")
+        """Films whose trade verdict is a hit or better, biggest multiple first: at or above
+        the lowest band of good tone (Hit on the default ladder), and not overruled by the
+        editors into a lesser band. The ladder is read in the same query."""
+        good = VerdictBand.objects.filter(tone=VerdictBand.Tone.GOOD).order_by("min_multiple")
+        return self.filter(
+            Q(verdict_override__isnull=True) | Q(verdict_override__tone=VerdictBand.Tone.GOOD),
+            box_office_multiple__gte=models.Subquery(good.values("min_multiple")[:1]),
+        ).order_by("-box_office_multiple")
 
     def top_rated(self, *, site_mean):
         """Films our readers rated, best first by the weighted rating (see by_rating)."""
