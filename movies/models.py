@@ -475,6 +475,55 @@ class Movie(models.Model):
     external_rating_votes = models.PositiveIntegerField(null=True, blank=True)
     external_rating_source = models.CharField(max_length=60, blank=True, help_text="e.g. IMDb.")
 
+    # What critics and the industry say: facts from the source, shown with it and its date
+    critics_positive_pct = models.PositiveSmallIntegerField(
+        "critics positive (%)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Share of critics' reviews that are positive, 0 to 100 (Rotten Tomatoes' meter).",
+    )
+    critics_fresh = models.PositiveIntegerField(
+        "positive reviews", null=True, blank=True, help_text="Critics' reviews counted positive."
+    )
+    critics_rotten = models.PositiveIntegerField(
+        "negative reviews", null=True, blank=True, help_text="Critics' reviews counted negative."
+    )
+    critics_average = models.DecimalField(
+        "critics' average",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+        help_text="The critics' average score, out of 10.",
+    )
+    critics_source = models.CharField(
+        max_length=100, blank=True, help_text="Where the critics' figures come from."
+    )
+    critics_as_of = models.DateField(
+        "critics' figures as of", null=True, blank=True, help_text="When they were collected."
+    )
+    metacritic = models.PositiveSmallIntegerField(
+        "Metacritic score",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="0 to 100.",
+    )
+    awards = models.CharField(
+        max_length=300, blank=True, help_text="e.g. “Won 3 Oscars. Nominated for 8 Oscars.”"
+    )
+    oscars_won = models.PositiveSmallIntegerField("Oscars won", null=True, blank=True)
+    oscars_nominated = models.PositiveSmallIntegerField("Oscar nominations", null=True, blank=True)
+    languages = models.JSONField(
+        default=list, blank=True, help_text="Spoken languages, the main one first."
+    )
+    countries = models.JSONField(
+        "production countries", default=list, blank=True, help_text="The main one first."
+    )
+    production_companies = models.JSONField(default=list, blank=True)
+
     # Box office
     currency = models.CharField(
         max_length=3,
@@ -557,6 +606,19 @@ class Movie(models.Model):
                 condition=Q(rating_sum__gte=models.F("rating_count"))
                 & Q(rating_sum__lte=models.F("rating_count") * 10),
                 name="movie_rating_sum_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(metacritic__isnull=True) | Q(metacritic__lte=100),
+                name="movie_metacritic_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(critics_positive_pct__isnull=True) | Q(critics_positive_pct__lte=100),
+                name="movie_critics_positive_pct_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(critics_average__isnull=True)
+                | (Q(critics_average__gte=0) & Q(critics_average__lte=10)),
+                name="movie_critics_average_out_of_10",
             ),
         ]
         indexes = [models.Index(fields=["status", "published_at"])]

@@ -1,5 +1,6 @@
 """The bokeh-sampledata adapter: its movies.db (SQLite) read as rows of our format."""
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 from movies.importing.format import ImportFileError, SourceRow
 
 BOKEH_RATING_SOURCE = "Rotten Tomatoes critics' average"
+BOKEH_CRITICS_SOURCE = "Rotten Tomatoes, via bokeh-sampledata"
 BOKEH_BOX_OFFICE_SOURCE = "Rotten Tomatoes (US domestic), via bokeh-sampledata"
 # A handful of BoxOffice values in bokeh-sampledata are a few dollars: data errors.
 BOKEH_MIN_PLAUSIBLE_GROSS = 1000
@@ -34,10 +36,68 @@ BOKEH_COLUMNS = {
         "Genre",
         "Released",
         "Director",
+        "Writer",
         "Cast",
+        "Metacritic",
+        "Language",
+        "Country",
+        "Awards",
     },
-    "tomatoes": {"ID", "Rating", "Reviews", "BoxOffice"},
+    "tomatoes": {
+        "ID",
+        "Rating",
+        "Meter",
+        "Reviews",
+        "Fresh",
+        "Rotten",
+        "BoxOffice",
+        "Production",
+        "lastUpdated",
+    },
 }
+QUERY = (
+    "SELECT o.ID, o.imdbID, o.Title, o.Year, o.Rating AS certification, o.Runtime, o.Genre, "
+    'o.Released, o.Director, o.Writer, o."Cast", o.Metacritic, o.Language, o.Country, '
+    "o.Awards, t.Rating AS critics_average, t.Meter, t.Reviews, t.Fresh, t.Rotten, "
+    "t.BoxOffice, t.Production, t.lastUpdated "
+    "FROM omdb o LEFT JOIN tomatoes t ON t.ID = o.ID ORDER BY o.ID"
+)
+#: The columns of our format a bokeh row carries; the others are left as they are.
+CARRIED = frozenset(
+    [
+        "external_id",
+        "title",
+        "year",
+        "release_date",
+        "runtime_minutes",
+        "genres",
+        "directors",
+        "writers",
+        "cast",
+        "certification",
+        "domestic_gross",
+        "currency",
+        "box_office_source",
+        "external_rating",
+        "external_rating_votes",
+        "external_rating_source",
+        "critics_positive_pct",
+        "critics_fresh",
+        "critics_rotten",
+        "critics_average",
+        "critics_source",
+        "critics_as_of",
+        "metacritic",
+        "awards",
+        "oscars_won",
+        "oscars_nominated",
+        "languages",
+        "countries",
+        "production_companies",
+    ]
+)
+OSCARS_WON = re.compile(r"\bWon (\d+) Oscars?\b")
+OSCARS_NOMINATED = re.compile(r"\bNominated for (\d+) Oscars?\b")
 
 
 def _split(value):
@@ -54,6 +114,8 @@ def read_bokeh_sampledata(path=None) -> Iterator[SourceRow]:
     - `BoxOffice` is a US domestic gross (about 2,760 films) and there is no budget, so these
       films get no trade verdict. Values under $1,000 are data errors and are skipped.
     - `omdb.Rating` is the certification (PG-13, R, ...).
+    - The critics' figures (Rotten Tomatoes' meter, fresh and rotten counts, average) are
+      dated by `tomatoes.lastUpdated`; Oscars are read from the `Awards` sentence.
     - Two imdbIDs are shared by two different films (Apocalypse Now and its Redux, ...):
       those films are matched on title and year instead.
     Columns the source lacks (budget, worldwide gross, logline, ...) are left untouched, so
@@ -80,68 +142,54 @@ def read_bokeh_sampledata(path=None) -> Iterator[SourceRow]:
                     "GROUP BY imdbID HAVING COUNT(*) > 1"
                 )
             }
-            cursor = db.execute(
-                "SELECT o.ID, o.imdbID, o.Title, o.Year, o.Rating, o.Runtime, o.Genre, "
-                'o.Released, o.Director, o."Cast", t.Rating, t.Reviews, t.BoxOffice '
-                "FROM omdb o LEFT JOIN tomatoes t ON t.ID = o.ID ORDER BY o.ID"
-            )
+            db.row_factory = sqlite3.Row
+            cursor = db.execute(QUERY)
             rows = cursor.fetchall()
         finally:
             db.close()
     except sqlite3.DatabaseError as exc:
         raise ImportFileError(f"{path.name} is not a readable SQLite file: {exc}") from None
-    columns = frozenset(
-        [
-            "external_id",
-            "title",
-            "year",
-            "release_date",
-            "runtime_minutes",
-            "genres",
-            "directors",
-            "cast",
-            "certification",
-            "domestic_gross",
-            "currency",
-            "box_office_source",
-            "external_rating",
-            "external_rating_votes",
-            "external_rating_source",
-        ]
-    )
-    for (
-        source_id,
-        imdb_id,
-        title,
-        year,
-        certification,
-        runtime,
-        genres,
-        released,
-        director,
-        cast,
-        rating,
-        reviews,
-        box_office,
-    ) in rows:
-        gross = (
-            round(box_office) if box_office and box_office >= BOKEH_MIN_PLAUSIBLE_GROSS else None
-        )
-        values = {
-            "external_id": imdb_id if imdb_id and imdb_id not in shared else None,
-            "title": title,
-            "year": year,
-            "release_date": released,
-            "runtime_minutes": round(runtime) if runtime else None,
-            "genres": _split(genres),
-            "directors": _split(director),
-            "cast": _split(cast),
-            "certification": certification,
-            "domestic_gross": gross,
-            "currency": "USD",
-            "box_office_source": BOKEH_BOX_OFFICE_SOURCE if gross else "",
-            "external_rating": rating,
-            "external_rating_votes": reviews if rating is not None else None,
-            "external_rating_source": BOKEH_RATING_SOURCE if rating is not None else "",
-        }
-        yield SourceRow(f"omdb ID {source_id}", values, columns, cast_billed=False)
+    for row in rows:
+        yield SourceRow(f"omdb ID {row['ID']}", _values(row, shared), CARRIED, cast_billed=False)
+
+
+def _values(row, shared):
+    box_office, rating = row["BoxOffice"], row["critics_average"]
+    gross = round(box_office) if box_office and box_office >= BOKEH_MIN_PLAUSIBLE_GROSS else None
+    critics = [row[name] for name in ("critics_average", "Meter", "Fresh", "Rotten")]
+    has_critics = any(value is not None for value in critics)
+    awards = (row["Awards"] or "").strip()
+    won, nominated = OSCARS_WON.search(awards), OSCARS_NOMINATED.search(awards)
+    imdb_id = row["imdbID"]
+    return {
+        "external_id": imdb_id if imdb_id and imdb_id not in shared else None,
+        "title": row["Title"],
+        "year": row["Year"],
+        "release_date": row["Released"],
+        "runtime_minutes": round(row["Runtime"]) if row["Runtime"] else None,
+        "genres": _split(row["Genre"]),
+        "directors": _split(row["Director"]),
+        "writers": _split(row["Writer"]),
+        "cast": _split(row["Cast"]),
+        "certification": row["certification"],
+        "domestic_gross": gross,
+        "currency": "USD",
+        "box_office_source": BOKEH_BOX_OFFICE_SOURCE if gross else "",
+        "external_rating": rating,
+        "external_rating_votes": row["Reviews"] if rating is not None else None,
+        "external_rating_source": BOKEH_RATING_SOURCE if rating is not None else "",
+        "critics_positive_pct": row["Meter"],
+        "critics_fresh": row["Fresh"],
+        "critics_rotten": row["Rotten"],
+        "critics_average": rating,
+        "critics_source": BOKEH_CRITICS_SOURCE if has_critics else "",
+        "critics_as_of": row["lastUpdated"] if has_critics else None,
+        "metacritic": row["Metacritic"],
+        "awards": awards,
+        # "Won 2 Oscars." without nominations: at least 2, but the count is not given.
+        "oscars_won": int(won[1]) if won else (0 if nominated else None),
+        "oscars_nominated": int(nominated[1]) if nominated else None,
+        "languages": _split(row["Language"]),
+        "countries": _split(row["Country"]),
+        "production_companies": _split(row["Production"]),
+    }

@@ -34,8 +34,11 @@ COLUMNS = {
     "year": f"Required. Release year, {limits.YEARS_TEXT}.",
     "release_date": "First release, YYYY-MM-DD.",
     "runtime_minutes": "Whole minutes, 1 or more.",
-    "genres": "Genre names separated by |, e.g. Drama|Comedy. New names create genres.",
+    "genres": "Genre names separated by |, e.g. Drama|Thriller/Suspense|3D. "
+    f"Any text but | and commas, at most {limits.GENRE_NAME_MAX_LENGTH} characters. "
+    "New names create genres.",
     "directors": "Names separated by |.",
+    "writers": "Names separated by |.",
     "cast": "Names separated by |, in billing order: the first is the lead.",
     "certification": "e.g. PG-13, R, 12A.",
     "budget": "Production budget in whole currency units (150000000 or 150,000,000).",
@@ -46,12 +49,37 @@ COLUMNS = {
     "external_rating": "An outside rating out of 10 (one decimal kept).",
     "external_rating_votes": "How many votes or reviews that rating counts.",
     "external_rating_source": "Who gives that rating, e.g. IMDb. Needed with a rating.",
+    "critics_positive_pct": "Share of critics' reviews that are positive, 0 to 100.",
+    "critics_fresh": "How many critics' reviews are positive.",
+    "critics_rotten": "How many critics' reviews are negative.",
+    "critics_average": "The critics' average score out of 10 (one decimal kept).",
+    "critics_source": "Where the critics' figures come from, e.g. Rotten Tomatoes. "
+    "Needed with an average.",
+    "critics_as_of": "When the critics' figures were collected, YYYY-MM-DD.",
+    "metacritic": "Metacritic score, 0 to 100.",
+    "awards": "Awards in a sentence, e.g. Won 3 Oscars. Nominated for 8 Oscars.",
+    "oscars_won": "Oscars won, a whole number.",
+    "oscars_nominated": "Oscar nominations, a whole number.",
+    "languages": "Spoken languages separated by |, the main one first.",
+    "countries": "Production countries separated by |, the main one first.",
+    "production_companies": "Production companies separated by |.",
     "logline": "One sentence, at most 300 characters.",
     "synopsis": "A spoiler-free paragraph or two.",
 }
 REQUIRED_COLUMNS = ("title", "year")
-LIST_COLUMNS = ("genres", "directors", "cast")
-SCALAR_COLUMNS = tuple(c for c in COLUMNS if c not in LIST_COLUMNS)  # model field names
+#: Columns whose cells hold names separated by LIST_SEPARATOR (JSON arrays in JSON Lines).
+LIST_COLUMNS = (
+    "genres",
+    "directors",
+    "writers",
+    "cast",
+    "languages",
+    "countries",
+    "production_companies",
+)
+#: Columns that are related rows (genres, credits), not a column of the film.
+RELATED_COLUMNS = ("genres", "directors", "writers", "cast")
+FIELD_COLUMNS = tuple(c for c in COLUMNS if c not in RELATED_COLUMNS)  # Movie field names
 MONEY_COLUMNS = ("budget", "worldwide_gross", "domestic_gross")
 
 
@@ -230,9 +258,10 @@ def movie_rows(movies) -> Iterator[dict]:
     movies = movies.prefetch_related("genres", "credits__person")
     for movie in movies:
         credits = sorted(movie.credits.all(), key=lambda c: (c.billing_order or 0, c.pk))
-        row = {column: getattr(movie, column) for column in SCALAR_COLUMNS}
+        row = {column: getattr(movie, column) for column in FIELD_COLUMNS}
         row["genres"] = sorted(genre.name for genre in movie.genres.all())
         row["directors"] = [c.person.name for c in credits if c.role == Credit.Role.DIRECTOR]
+        row["writers"] = [c.person.name for c in credits if c.role == Credit.Role.WRITER]
         row["cast"] = [c.person.name for c in credits if c.role == Credit.Role.CAST]
         yield row
 

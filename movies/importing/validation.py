@@ -4,17 +4,19 @@ reason the row is wrong (a row is refused whole, never half-written)."""
 import datetime
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from movies import limits
 from movies.importing.format import (
+    FIELD_COLUMNS,
     LIST_COLUMNS,
     LIST_SEPARATOR,
     MONEY_COLUMNS,
-    SCALAR_COLUMNS,
+    RELATED_COLUMNS,
     SourceRow,
 )
 from movies.models import Movie
@@ -29,7 +31,20 @@ GENRE_ALIASES = {
     "science-fiction": "Science Fiction",
     "sf": "Science Fiction",
 }
-GENRE_NAME = re.compile(r"^[^\W\d_](?:[\w '&.\-]*[\w.])?$")
+#: Whole-number columns and their highest value.
+COUNT_COLUMNS = {
+    "external_rating_votes": 2_147_483_647,
+    "critics_positive_pct": 100,
+    "critics_fresh": 2_147_483_647,
+    "critics_rotten": 2_147_483_647,
+    "metacritic": 100,
+    "oscars_won": 32767,
+    "oscars_nominated": 32767,
+}
+RATING_COLUMNS = ("external_rating", "critics_average")  # out of 10, one decimal
+DATE_COLUMNS = ("release_date", "critics_as_of")
+#: A release further ahead than this is probably a typing mistake (2205 for 2025).
+RELEASE_AHEAD_DAYS = 2 * 365
 THOUSANDS = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -52,8 +67,10 @@ class MovieRecord:
     fields: dict
     genres: list | None = None
     directors: list | None = None
+    writers: list | None = None
     cast: list | None = None
     cast_billed: bool = True
+    warnings: list = field(default_factory=list)  # doubts that do not stop the row
 
     @property
     def title(self):
@@ -122,33 +139,33 @@ def _year(value, reasons):
     return number
 
 
-def _date(value, reasons):
+def _date(value, column, reasons):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     raw = str(value).strip()
     if not ISO_DATE.match(raw):
-        reasons.append(f"release_date: {raw[:40]!r} is not a date as YYYY-MM-DD")
+        reasons.append(f"{column}: {raw[:40]!r} is not a date as YYYY-MM-DD")
         return None
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError:
-        reasons.append(f"release_date: {raw} is not a real date")
+        reasons.append(f"{column}: {raw} is not a real date")
         return None
 
 
-def _rating(value, reasons):
+def _rating(value, column, reasons):
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
-        reasons.append("external_rating: expected a number out of 10")
+        reasons.append(f"{column}: expected a number out of 10")
         return None
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        reasons.append(f"external_rating: {str(value)[:40]!r} is not a number out of 10")
+        reasons.append(f"{column}: {str(value)[:40]!r} is not a number out of 10")
         return None
     if not number.is_finite() or not 0 <= number <= 10:
-        reasons.append(f"external_rating: {value} is outside 0 to 10")
+        reasons.append(f"{column}: {value} is outside 0 to 10")
         return None
     return number.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
@@ -164,18 +181,15 @@ def _names(value, column, reasons, *, genre=False):
         reasons.append(f"{column}: expected names separated by {LIST_SEPARATOR} or a list of names")
         return []
     names, seen = [], set()
-    limit = 60 if genre else 200
+    limit = limits.GENRE_NAME_MAX_LENGTH if genre else 200
     for part in parts:
         name = part.replace("\x00", "").strip()
         if genre:
-            name = canonical_genre(name)
+            name = canonical_genre(" ".join(name.split()))
         if not name or name.casefold() in seen:
             continue
-        if genre and not GENRE_NAME.match(name):
-            reasons.append(
-                f"genres: {name[:60]!r} is not a genre name; separate genres with "
-                f"{LIST_SEPARATOR} (e.g. Drama{LIST_SEPARATOR}Comedy)"
-            )
+        if genre and (problem := _genre_problem(name)):
+            reasons.append(f"genres: {name[:60]!r} {problem}")
             continue
         if len(name) > limit:
             reasons.append(f"{column}: {name[:30]!r}… is longer than {limit} characters")
@@ -183,6 +197,20 @@ def _names(value, column, reasons, *, genre=False):
         seen.add(name.casefold())
         names.append(name)
     return names
+
+
+def _genre_problem(name):
+    """Why `name` cannot be a genre, or None. Any printable text is a genre name ("3D",
+    "Thriller/Suspense", "Film-Noir", "Comédie"), except one holding the list separator,
+    or a comma: that is a list written with the wrong separator ("Drama, Comedy")."""
+    if LIST_SEPARATOR in name or "," in name:
+        return (
+            f"is not a genre name; separate genres with {LIST_SEPARATOR} "
+            f"(e.g. Drama{LIST_SEPARATOR}Comedy)"
+        )
+    if not name.isprintable():
+        return "holds a control character"
+    return None
 
 
 def canonical_genre(name):
@@ -197,22 +225,25 @@ def parse_row(row: SourceRow) -> MovieRecord:
         raise RowError(row.where, [f"the row {values['__cells__']}"])
     reasons = []
     fields = {}
-    for column in SCALAR_COLUMNS:
+    for column in FIELD_COLUMNS:
         if column not in present:
             continue
         value = values.get(column)
         if column == "year":
             fields[column] = _year(value, reasons)
-        elif column == "release_date":
-            fields[column] = _date(value, reasons)
+        elif column in DATE_COLUMNS:
+            fields[column] = _date(value, column, reasons)
         elif column == "runtime_minutes":
-            fields[column] = _whole(value, column, reasons, low=1, high=32767, example=104)
+            high = limits.MAX_RUNTIME_MINUTES
+            fields[column] = _whole(value, column, reasons, low=1, high=high, example=104)
         elif column in MONEY_COLUMNS:
             fields[column] = _whole(value, column, reasons, example=150000000)
-        elif column == "external_rating_votes":
-            fields[column] = _whole(value, column, reasons, high=2_147_483_647)
-        elif column == "external_rating":
-            fields[column] = _rating(value, reasons)
+        elif column in COUNT_COLUMNS:
+            fields[column] = _whole(value, column, reasons, high=COUNT_COLUMNS[column])
+        elif column in RATING_COLUMNS:
+            fields[column] = _rating(value, column, reasons)
+        elif column in LIST_COLUMNS:
+            fields[column] = _names(value, column, reasons)
         elif column == "currency":
             code = _text(value, column, []).upper() or "USD"
             if not CURRENCY.match(code):
@@ -228,8 +259,10 @@ def parse_row(row: SourceRow) -> MovieRecord:
         reasons.append("missing year")
     if fields.get("external_rating") is not None and not fields.get("external_rating_source"):
         reasons.append("external_rating_source is needed with external_rating (e.g. IMDb)")
+    if fields.get("critics_average") is not None and not fields.get("critics_source"):
+        reasons.append("critics_source is needed with critics_average (e.g. Rotten Tomatoes)")
     record = MovieRecord(row.where, fields, cast_billed=row.cast_billed)
-    for column in LIST_COLUMNS:
+    for column in RELATED_COLUMNS:
         if column in present:
             setattr(
                 record,
@@ -246,7 +279,23 @@ def parse_row(row: SourceRow) -> MovieRecord:
             reasons.extend(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
     if reasons:
         raise RowError(row.where, reasons)
+    record.warnings = _doubts(fields)
     return record
+
+
+def _doubts(fields):
+    """What looks wrong but may be right: the row is imported and the summary says so."""
+    doubts = []
+    released, year = fields.get("release_date"), fields.get("year")
+    if released and year and released.year != year:
+        doubts.append(
+            f"release_date {released} is in {released.year}, but year says {year}; "
+            "imported as given"
+        )
+    ahead = timezone.localdate() + datetime.timedelta(days=RELEASE_AHEAD_DAYS)
+    if released and released > ahead:
+        doubts.append(f"release_date {released} is more than two years ahead; imported as given")
+    return doubts
 
 
 def parse_rows(rows: Iterable[SourceRow]):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from movies.importing.format import SCALAR_COLUMNS
+from movies.importing.format import FIELD_COLUMNS
 from movies.importing.lock import import_lock
 from movies.importing.validation import MovieRecord
 from movies.models import Credit, Genre, Movie, Person, next_free_slug, slug_base
@@ -23,6 +23,8 @@ from movies.search import fold, search_document
 ANALYZE_AFTER = 1000
 #: Columns beyond the format's that the writer reads and keeps: the search document and
 #: what Movie.derived_values() needs and gives.
+#: The credits an import writes; others (producers, composers) are the editors'.
+IMPORTED_ROLES = (Credit.Role.DIRECTOR, Credit.Role.WRITER, Credit.Role.CAST)
 CATALOGUE_EXTRA = ("search_document", "status", "published_at", "box_office_multiple")
 
 
@@ -33,13 +35,16 @@ class ImportResult:
     unchanged: int = 0
     kept: int = 0  # existing films left alone because of new_only
     failed: list = field(default_factory=list)  # [(where, reason)]
+    warnings: list = field(default_factory=list)  # [(where, doubt)]: imported all the same
     dry_run: bool = False
 
     def summary(self):
         verb = "would be " if self.dry_run else ""
+        warned = len(self.warnings)
         return (
             f"{self.created:,} {verb}created, {self.updated:,} {verb}updated, "
             f"{self.unchanged:,} unchanged, {len(self.failed):,} failed"
+            + (f", {warned:,} with a warning" if warned else "")
             + (f"; {self.kept:,} films already here left as they are" if self.kept else "")
         )
 
@@ -66,7 +71,7 @@ class _Catalogue:
     """What is already in the database, loaded once so matching costs no queries per row."""
 
     def __init__(self):
-        wanted = ["pk", "slug", *SCALAR_COLUMNS, *CATALOGUE_EXTRA]
+        wanted = ["pk", "slug", *FIELD_COLUMNS, *CATALOGUE_EXTRA]
         self.movies = {row["pk"]: row for row in Movie.objects.values(*wanted).iterator()}
         self.by_external_id = {}
         self.by_title_year = {}
@@ -139,6 +144,8 @@ def _plan(record, catalogue, now, publish):
     new_credits = {role: list(items) for role, items in old_credits.items()}
     if record.directors is not None:
         new_credits[Credit.Role.DIRECTOR] = [(name, None) for name in record.directors]
+    if record.writers is not None:
+        new_credits[Credit.Role.WRITER] = [(name, None) for name in record.writers]
     if record.cast is not None:
         new_credits[Credit.Role.CAST] = [
             (name, position if record.cast_billed else None)
@@ -164,7 +171,7 @@ def _plan(record, catalogue, now, publish):
             credits={r: new_credits[r] for r in new_credits if new_credits[r]},
             is_new=True,
         )
-    merged = {name: existing[name] for name in (*SCALAR_COLUMNS, *CATALOGUE_EXTRA)}
+    merged = {name: existing[name] for name in (*FIELD_COLUMNS, *CATALOGUE_EXTRA)}
     merged.update(fields)
     merged.update(_derived(merged, now))
     changed = {name for name in merged if merged[name] != existing[name]}
@@ -178,7 +185,7 @@ def _plan(record, catalogue, now, publish):
     if credits_change:
         roles = {
             r
-            for r in (Credit.Role.DIRECTOR, Credit.Role.CAST)
+            for r in IMPORTED_ROLES
             if _credit_key({r: new_credits.get(r, [])}) != _credit_key({r: old_credits.get(r, [])})
         }
         credits = {role: new_credits.get(role, []) for role in roles}
@@ -242,7 +249,7 @@ def _write(plans, catalogue, now):
         )
     recredited = [plan for plan in plans if plan.credits]
     if recredited:
-        for role in (Credit.Role.DIRECTOR, Credit.Role.CAST):
+        for role in IMPORTED_ROLES:
             ids = [p.pk for p in recredited if not p.is_new and role in p.credits]
             if ids:
                 Credit.objects.filter(movie_id__in=ids, role=role).delete()
@@ -322,6 +329,7 @@ def import_records(
 
 def _import(records, publish, dry_run, new_only, batch_size, progress):
     result = ImportResult(dry_run=dry_run)
+    result.warnings = [(r.where, doubt) for r in records for doubt in r.warnings]
     catalogue = _Catalogue()
     now = timezone.now()
     claimed = {}  # ("pk" | "ext" | "title", key) -> where

@@ -95,6 +95,9 @@ class Command(BaseCommand):
         failures = [(e.where, "; ".join(e.reasons)) for e in errors] + result.failed
         for where, reason in failures:
             self.stderr.write(f"{where}: {reason}")
+        if verbosity > 0:
+            for where, doubt in result.warnings:
+                self.stdout.write(f"{where}: warning: {doubt}")
         elapsed = time.perf_counter() - started
         prefix = "Dry run, nothing written: " if dry_run else ""
         result.failed = failures
