@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from movies.importing.catalogue import CATALOGUE_EXTRA, Catalogue
 from movies.importing.format import FIELD_COLUMNS
 from movies.importing.lock import import_lock
 from movies.importing.validation import MovieRecord
@@ -21,11 +22,8 @@ from movies.search import fold, search_document
 
 # Refresh the database's statistics after writing at least this many films.
 ANALYZE_AFTER = 1000
-#: Columns beyond the format's that the writer reads and keeps: the search document and
-#: what Movie.derived_values() needs and gives.
 #: The credits an import writes; others (producers, composers) are the editors'.
 IMPORTED_ROLES = (Credit.Role.DIRECTOR, Credit.Role.WRITER, Credit.Role.CAST)
-CATALOGUE_EXTRA = ("search_document", "status", "published_at", "box_office_multiple")
 
 
 @dataclass
@@ -65,52 +63,6 @@ class _Plan:
     genres: list | None = None  # genre names (casefolded keys) when they change
     credits: dict | None = None  # {role: [(name, billing)]} for roles that change
     is_new: bool = False  # a film the catalogue does not have yet: written with an INSERT
-
-
-class _Catalogue:
-    """What is already in the database, loaded once so matching costs no queries per row."""
-
-    def __init__(self):
-        wanted = ["pk", "slug", *FIELD_COLUMNS, *CATALOGUE_EXTRA]
-        self.movies = {row["pk"]: row for row in Movie.objects.values(*wanted).iterator()}
-        self.by_external_id = {}
-        self.by_title_year = {}
-        for row in self.movies.values():
-            if row["external_id"]:
-                self.by_external_id[row["external_id"]] = row["pk"]
-            self.by_title_year.setdefault((row["title"].casefold(), row["year"]), []).append(
-                row["pk"]
-            )
-        self.movie_slugs = {row["slug"] for row in self.movies.values()}
-        self.genres = {name.casefold(): pk for pk, name in Genre.objects.values_list("pk", "name")}
-        self.genre_slugs = set(Genre.objects.values_list("slug", flat=True))
-        self.movie_genres = {}
-        for movie_id, genre_id in Movie.genres.through.objects.values_list("movie_id", "genre_id"):
-            self.movie_genres.setdefault(movie_id, set()).add(genre_id)
-        self.people = {}
-        self.person_slugs = set()
-        for pk, name, slug in Person.objects.order_by("pk").values_list("pk", "name", "slug"):
-            self.people.setdefault(name.casefold(), pk)
-            self.person_slugs.add(slug)
-        self.credits = {}  # movie -> role -> [(name, billing)]
-        rows = Credit.objects.values_list("movie_id", "role", "person__name", "billing_order")
-        for movie_id, role, name, billing in rows.order_by(
-            "movie_id", "role", "billing_order", "pk"
-        ).iterator():
-            self.credits.setdefault(movie_id, {}).setdefault(role, []).append((name, billing))
-
-    def match(self, record):
-        """The existing film this record describes: by external id, else title and year.
-
-        Title and year match only a film without an external id (or when the record has none):
-        two films with different ids are different films, even with the same title and year.
-        """
-        if record.external_id and record.external_id in self.by_external_id:
-            return self.by_external_id[record.external_id]
-        for pk in self.by_title_year.get((record.title.casefold(), record.year), []):
-            if not record.external_id or not self.movies[pk]["external_id"]:
-                return pk
-        return None
 
 
 def _derived(values, now):
@@ -211,7 +163,10 @@ def _write(plans, catalogue, now):
     if missing:
         slugs = set(catalogue.genre_slugs)
         created = Genre.objects.bulk_create(
-            [Genre(name=name, slug=_unique_slug(name, slugs, 80)) for name in missing]
+            [
+                Genre(name=name, slug=_unique_slug(name.replace("/", " "), slugs, 80))
+                for name in missing
+            ]
         )
         new_genres = {genre.name.casefold(): (genre.pk, genre.slug) for genre in created}
     missing = [name for key, name in person_names.items() if key not in catalogue.people]
@@ -330,7 +285,7 @@ def import_records(
 def _import(records, publish, dry_run, new_only, batch_size, progress):
     result = ImportResult(dry_run=dry_run)
     result.warnings = [(r.where, doubt) for r in records for doubt in r.warnings]
-    catalogue = _Catalogue()
+    catalogue = Catalogue()
     now = timezone.now()
     claimed = {}  # ("pk" | "ext" | "title", key) -> where
     for start in range(0, len(records), batch_size):
@@ -375,7 +330,7 @@ def _analyze():
 def _claim(claimed, plan):
     """Where an earlier record of this source described the same film, else None (and claims it).
 
-    The rule mirrors `_Catalogue.match`: same external id, or same title and year when
+    The rule mirrors `Catalogue.match`: same external id, or same title and year when
     one of the two has no external id.
     """
     record = plan.record
