@@ -218,8 +218,10 @@ def canonical_genre(name):
     return GENRE_ALIASES.get(" ".join(name.split()).casefold(), name)
 
 
-def parse_row(row: SourceRow) -> MovieRecord:
-    """A validated MovieRecord, or RowError naming everything wrong with the row."""
+def parse_row(row: SourceRow, *, today: datetime.date | None = None) -> MovieRecord:
+    """A validated MovieRecord, or RowError naming everything wrong with the row.
+
+    `today` (the local date by default) dates the check for releases far ahead."""
     values, present = row.values, row.columns
     if "__cells__" in values:
         raise RowError(row.where, [f"the row {values['__cells__']}"])
@@ -279,11 +281,11 @@ def parse_row(row: SourceRow) -> MovieRecord:
             reasons.extend(f"{name}: {' '.join(msgs)}" for name, msgs in exc.message_dict.items())
     if reasons:
         raise RowError(row.where, reasons)
-    record.warnings = _doubts(fields)
+    record.warnings = _doubts(fields, today or timezone.localdate())
     return record
 
 
-def _doubts(fields):
+def _doubts(fields, today):
     """What looks wrong but may be right: the row is imported and the summary says so."""
     doubts = []
     released, year = fields.get("release_date"), fields.get("year")
@@ -292,7 +294,7 @@ def _doubts(fields):
             f"release_date {released} is in {released.year}, but year says {year}; "
             "imported as given"
         )
-    ahead = timezone.localdate() + datetime.timedelta(days=RELEASE_AHEAD_DAYS)
+    ahead = today + datetime.timedelta(days=RELEASE_AHEAD_DAYS)
     if released and released > ahead:
         doubts.append(f"release_date {released} is more than two years ahead; imported as given")
     return doubts
@@ -301,9 +303,10 @@ def _doubts(fields):
 def parse_rows(rows: Iterable[SourceRow]):
     """(records, errors): every valid record, and a RowError for every bad row."""
     records, errors = [], []
+    today = timezone.localdate()
     for row in rows:
         try:
-            records.append(parse_row(row))
+            records.append(parse_row(row, today=today))
         except RowError as exc:
             errors.append(exc)
     return records, errors
