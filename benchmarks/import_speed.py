@@ -42,12 +42,12 @@ def main():
 
     with tempfile.TemporaryDirectory() as tmp:
         django_on(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
-        from movies import importers
+        from movies import importing
         from movies.models import Genre, Movie, Person
 
         print(machine())
         started = time.perf_counter()
-        records, errors = importers.parse_rows(importers.read_bokeh_sampledata())
+        records, errors = importing.parse_rows(importing.read_bokeh_sampledata())
         parsed = time.perf_counter() - started
         print(
             f"Read and validated {len(records):,} films in {parsed:.1f} s ({len(errors)} bad rows)."
@@ -67,7 +67,7 @@ def main():
         Genre.objects.all().delete()
 
         started = time.perf_counter()
-        result = importers.import_records(records, publish=True)
+        result = importing.import_records(records, publish=True)
         written = time.perf_counter() - started
         total = parsed + written
         print(
@@ -76,8 +76,8 @@ def main():
         )
 
         started = time.perf_counter()
-        records, _ = importers.parse_rows(importers.read_bokeh_sampledata())
-        again = importers.import_records(records, publish=True)
+        records, _ = importing.parse_rows(importing.read_bokeh_sampledata())
+        again = importing.import_records(records, publish=True)
         rerun = time.perf_counter() - started
         print(f"Second run: {again.summary()} in {rerun:.1f} s.")
         print(

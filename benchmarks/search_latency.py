@@ -59,14 +59,14 @@ def main():
 
     from django.test import Client
 
-    from movies import importers, search
+    from movies import importing, search
     from movies.models import Movie
 
     print(machine())
     if Movie.objects.published().count() < 17_000:
         print("Importing bokeh-sampledata (once per benchmark database)...")
-        records, _ = importers.parse_rows(importers.read_bokeh_sampledata())
-        importers.import_records(records, publish=True)
+        records, _ = importing.parse_rows(importing.read_bokeh_sampledata())
+        importing.import_records(records, publish=True)
     print(f"{Movie.objects.published().count():,} published films.")
 
     client = Client()

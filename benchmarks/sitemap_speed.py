@@ -54,12 +54,12 @@ def main():
         django_on(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         from django.test import Client
 
-        from movies import importers, sitemaps
+        from movies import importing, sitemaps
         from movies.models import Movie, Person
 
         print(machine())
-        records, _ = importers.parse_rows(importers.read_bokeh_sampledata())
-        importers.import_records(records, publish=True)
+        records, _ = importing.parse_rows(importing.read_bokeh_sampledata())
+        importing.import_records(records, publish=True)
         people = sitemaps.PersonSitemap().items().count()
         print(
             f"{Movie.objects.published().count():,} published films, {people:,} of "

@@ -363,7 +363,7 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         band = verdicts.band_for(obj.box_office_multiple, obj.ladder)
         if band is None:
             return "—"
-        return f"{band.name} ({verdicts.format_multiple(obj.box_office_multiple)})"
+        return f"{band.name} ({verdicts.format_multiple(obj.box_office_multiple, obj.ladder)})"
 
     @admin.display(description="rating")
     def rating(self, obj):

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django_countries import countries
 
-from movies import images
+from movies import images, limits
 from movies.models import Availability, Credit, Movie, Person, Provider
 
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
@@ -37,6 +37,22 @@ class UploadImageField(forms.ImageField):
         if isinstance(widget, forms.FileInput) and "accept" not in widget.attrs:
             attrs["accept"] = ACCEPTED_TYPES
         return attrs
+
+
+class NameListField(forms.CharField):
+    """A list of names (a JSON list on the model), edited one name per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def __init__(self, *, encoder=None, decoder=None, **kwargs):  # JSONField's options
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        lines = (line.strip() for line in super().to_python(value).splitlines())
+        return list(dict.fromkeys(line for line in lines if line))
 
 
 class ImageUploadsMixin:
@@ -67,15 +83,15 @@ class ImageUploadsMixin:
 
 
 POSTER_HELP = (
-    "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Re-encoded without its metadata; "
+    f"JPEG, PNG or WebP, {limits.IMAGE_LIMIT_TEXT}. Re-encoded without its metadata; "
     "the page shows 2:3 crops of it, 200×300 and 500×750 pixels, so a 2:3 poster fits best."
 )
 PHOTO_HELP = (
-    "JPEG, PNG or WebP, at most 10 MB and 40 megapixels. Re-encoded without its metadata; "
+    f"JPEG, PNG or WebP, {limits.IMAGE_LIMIT_TEXT}. Re-encoded without its metadata; "
     "shown as a 200×300 (2:3) crop."
 )
 LOGO_HELP = (
-    "JPEG, PNG or WebP, at most 10 MB. Re-encoded and shrunk to fit 256×256 pixels; "
+    f"JPEG, PNG or WebP, {limits.UPLOAD_LIMIT_TEXT}. Re-encoded and shrunk to fit 256×256 pixels; "
     "PNG and WebP keep their transparency."
 )
 
@@ -148,6 +164,20 @@ MOVIE_SECTIONS = [
         ],
     ),
     ("External rating", ["external_rating", "external_rating_votes", "external_rating_source"]),
+    (
+        "What critics say",
+        [
+            "critics_positive_pct",
+            "critics_fresh",
+            "critics_rotten",
+            "critics_average",
+            "metacritic",
+            "critics_source",
+            "critics_as_of",
+        ],
+    ),
+    ("Awards", ["awards", "oscars_won", "oscars_nominated"]),
+    ("Origins", ["languages", "countries", "production_companies"]),
     ("Poster", ["poster"]),
     ("Publishing", ["status", "published_at", "is_featured"]),
 ]
@@ -157,13 +187,21 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
     class Meta:
         model = Movie
         fields = [name for _, names in MOVIE_SECTIONS for name in names]
-        field_classes = {"poster": UploadImageField}
+        field_classes = {
+            "poster": UploadImageField,
+            "languages": NameListField,
+            "countries": NameListField,
+            "production_companies": NameListField,
+        }
         widgets = {
             "genres": forms.CheckboxSelectMultiple,
             "logline": forms.TextInput(attrs={"size": 80}),
         }
         help_texts = {
             "poster": POSTER_HELP,
+            "languages": "One per line, the main one first.",
+            "countries": "One per line, the main one first.",
+            "production_companies": "One per line.",
             "slug": "The web address: title and year, e.g. one-second-2020. "
             "Left empty, it is made from the title and year.",
         }

@@ -33,8 +33,10 @@ from django.db import connection, transaction
 from django.utils.text import slugify
 from PIL import Image, ImageOps
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+from movies import limits
+
+MAX_BYTES = limits.UPLOAD_MAX_BYTES
+MAX_PIXELS = limits.UPLOAD_MAX_PIXELS
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 POSTER_SMALL = (200, 300)
@@ -67,10 +69,13 @@ def _spec(instance, field_name):
 
 
 # Messages editors see under the field.
-TOO_BIG = "This file is %(size)s; the limit is 10 MB. Export a smaller JPEG, PNG or WebP."
+TOO_BIG = (
+    "This file is %(size)s; the limit is "
+    f"{limits.UPLOAD_MAX_MB} MB. Export a smaller JPEG, PNG or WebP."
+)
 TOO_MANY_PIXELS = (
     "This image is %(width)s×%(height)s pixels (%(megapixels)s megapixels); the limit is "
-    "40 megapixels. Resize it first."
+    f"{limits.UPLOAD_MAX_MEGAPIXELS} megapixels. Resize it first."
 )
 NOT_AN_IMAGE = "This file is not an image we can read. Upload a JPEG, PNG or WebP file."
 WRONG_FORMAT = "This is a %(format)s image. Upload a JPEG, PNG or WebP file instead."
@@ -132,7 +137,9 @@ def process_upload(upload):
         upload.seek(0)
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:  # the reported size was missing or wrong
-        raise ValidationError(TOO_BIG, code="too_big", params={"size": "over 10 MB"})
+        raise ValidationError(
+            TOO_BIG, code="too_big", params={"size": f"over {limits.UPLOAD_MAX_MB} MB"}
+        )
 
     try:
         # Reads the header only: the size is known before any pixel is decoded.

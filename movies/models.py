@@ -1,6 +1,7 @@
 """The catalogue: films, people, credits, genres, box office, where to watch, verdict bands."""
 
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.cache import cache
@@ -16,7 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django_countries.fields import CountryField
 
-from movies import verdicts
+from movies import limits, verdicts
 
 CURRENCY_CODE = RegexValidator(
     r"^[A-Z]{3}\Z", "Use a three-letter ISO 4217 currency code in capitals, e.g. USD or EUR."
@@ -47,7 +48,7 @@ def next_free_slug(base, taken, max_length):
 
 
 class Genre(models.Model):
-    name = models.CharField(max_length=60, unique=True)
+    name = models.CharField(max_length=limits.GENRE_NAME_MAX_LENGTH, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
 
     class Meta:
@@ -81,7 +82,7 @@ class Person(models.Model):
         blank=True,
         width_field="photo_width",
         height_field="photo_height",
-        help_text="JPEG, PNG or WebP, at most 10 MB. Re-encoded on save.",
+        help_text=f"JPEG, PNG or WebP, {limits.UPLOAD_LIMIT_TEXT}. Re-encoded on save.",
     )
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -326,7 +327,14 @@ class MovieQuerySet(models.QuerySet):
         return self.order_by("-updated_at")
 
     def biggest_hits(self):
-        return self.filter(box_office_multiple__isnull=False).order_by("-box_office_multiple")
+        """Films whose trade verdict is a hit or better, biggest multiple first: at or above
+        the lowest band of good tone (Hit on the default ladder), and not overruled by the
+        editors into a lesser band. The ladder is read in the same query."""
+        good = VerdictBand.objects.filter(tone=VerdictBand.Tone.GOOD).order_by("min_multiple")
+        return self.filter(
+            Q(verdict_override__isnull=True) | Q(verdict_override__tone=VerdictBand.Tone.GOOD),
+            box_office_multiple__gte=models.Subquery(good.values("min_multiple")[:1]),
+        ).order_by("-box_office_multiple")
 
     def top_rated(self):
         """Films with a score, best first (see by_rating)."""
@@ -371,15 +379,15 @@ class Movie(models.Model):
     year = models.PositiveSmallIntegerField(
         "release year",
         db_index=True,
-        validators=[MinValueValidator(1878), MaxValueValidator(2100)],
+        validators=[MinValueValidator(limits.FIRST_YEAR), MaxValueValidator(limits.LAST_YEAR)],
     )
     release_date = models.DateField(null=True, blank=True)
     runtime_minutes = models.PositiveSmallIntegerField(
         "runtime (minutes)",
         null=True,
         blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(6000)],
-        help_text="Whole minutes, 1 to 6,000.",
+        validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_RUNTIME_MINUTES)],
+        help_text=f"Whole minutes, 1 to {limits.MAX_RUNTIME_MINUTES:,}.",
     )
     certification = models.CharField(max_length=20, blank=True, help_text="e.g. PG-13, R, 12A.")
     genres = models.ManyToManyField(
@@ -401,7 +409,7 @@ class Movie(models.Model):
         blank=True,
         width_field="poster_width",
         height_field="poster_height",
-        help_text="JPEG, PNG or WebP, at most 10 MB and 40 megapixels.",
+        help_text=f"JPEG, PNG or WebP, {limits.IMAGE_LIMIT_TEXT}.",
     )
     poster_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     poster_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
@@ -482,6 +490,55 @@ class Movie(models.Model):
     )
     external_rating_votes = models.PositiveIntegerField(null=True, blank=True)
     external_rating_source = models.CharField(max_length=60, blank=True, help_text="e.g. IMDb.")
+
+    # What critics and the industry say: facts from the source, shown with it and its date
+    critics_positive_pct = models.PositiveSmallIntegerField(
+        "critics positive (%)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="Share of critics' reviews that are positive, 0 to 100 (Rotten Tomatoes' meter).",
+    )
+    critics_fresh = models.PositiveIntegerField(
+        "positive reviews", null=True, blank=True, help_text="Critics' reviews counted positive."
+    )
+    critics_rotten = models.PositiveIntegerField(
+        "negative reviews", null=True, blank=True, help_text="Critics' reviews counted negative."
+    )
+    critics_average = models.DecimalField(
+        "critics' average",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("10"))],
+        help_text="The critics' average score, out of 10.",
+    )
+    critics_source = models.CharField(
+        max_length=100, blank=True, help_text="Where the critics' figures come from."
+    )
+    critics_as_of = models.DateField(
+        "critics' figures as of", null=True, blank=True, help_text="When they were collected."
+    )
+    metacritic = models.PositiveSmallIntegerField(
+        "Metacritic score",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="0 to 100.",
+    )
+    awards = models.CharField(
+        max_length=300, blank=True, help_text="e.g. “Won 3 Oscars. Nominated for 8 Oscars.”"
+    )
+    oscars_won = models.PositiveSmallIntegerField("Oscars won", null=True, blank=True)
+    oscars_nominated = models.PositiveSmallIntegerField("Oscar nominations", null=True, blank=True)
+    languages = models.JSONField(
+        default=list, blank=True, help_text="Spoken languages, the main one first."
+    )
+    countries = models.JSONField(
+        "production countries", default=list, blank=True, help_text="The main one first."
+    )
+    production_companies = models.JSONField(default=list, blank=True)
 
     # Box office
     currency = models.CharField(
@@ -571,12 +628,26 @@ class Movie(models.Model):
                 name="movie_runtime_positive",
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1878) & Q(year__lte=2100), name="movie_year_plausible"
+                condition=Q(year__gte=limits.FIRST_YEAR) & Q(year__lte=limits.LAST_YEAR),
+                name="movie_year_plausible",
             ),
             models.CheckConstraint(
                 condition=Q(rating_sum__gte=models.F("rating_count"))
                 & Q(rating_sum__lte=models.F("rating_count") * 10),
                 name="movie_rating_sum_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(metacritic__isnull=True) | Q(metacritic__lte=100),
+                name="movie_metacritic_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(critics_positive_pct__isnull=True) | Q(critics_positive_pct__lte=100),
+                name="movie_critics_positive_pct_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(critics_average__isnull=True)
+                | (Q(critics_average__gte=0) & Q(critics_average__lte=10)),
+                name="movie_critics_average_out_of_10",
             ),
         ]
         # The rating sort's index, (score DESC NULLS LAST, title), is created by migration
@@ -592,16 +663,9 @@ class Movie(models.Model):
             self.slug = unique_slug(
                 Movie, f"{self.title} {self.year}", exclude_pk=self.pk, max_length=200
             )
-        derived = self.derived_values(
-            budget=self.budget,
-            worldwide_gross=self.worldwide_gross,
-            status=self.status,
-            published_at=self.published_at,
-            now=timezone.now(),
-        )
-        for name, value in derived.items():
+        values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+        for name, value in self.derived_values(values, now=timezone.now()).items():
             setattr(self, name, value)
-        self.outside_rating = verdicts.outside_consensus(verdicts.outside_evidence(self))
         update_fields = kwargs.get("update_fields")
         if update_fields is None and not self._state.adding and not kwargs.get("force_insert"):
             # An editor's form holds the film for seconds (a poster upload, a long edit);
@@ -617,15 +681,22 @@ class Movie(models.Model):
         return reverse("movies:detail", args=[self.slug])
 
     @classmethod
-    def derived_values(cls, *, budget, worldwide_gross, status, published_at, now) -> dict:
-        """The columns a film derives from its own figures: the box-office multiple, and
-        the publish time a published film without one gets. A pure rule (no database):
-        save() applies it to one film, the importer's bulk writer to thousands."""
-        if status == cls.Status.PUBLISHED and published_at is None:
+    def derived_values(cls, values, *, now) -> dict:
+        """The columns a film derives from its own figures (`values`, its columns by name;
+        absent ones count as empty): the box-office multiple, the publish time a published
+        film without one gets, and the outside consensus its score weighs our readers
+        against. A pure rule (no database): save() applies it to one film, the importer's
+        bulk writer to thousands."""
+        published_at = values.get("published_at")
+        if values.get("status") == cls.Status.PUBLISHED and published_at is None:
             published_at = now
+        figures = SimpleNamespace(**{name: values.get(name) for name in verdicts.OUTSIDE_FIELDS})
         return {
-            "box_office_multiple": verdicts.box_office_multiple(worldwide_gross, budget),
+            "box_office_multiple": verdicts.box_office_multiple(
+                values.get("worldwide_gross"), values.get("budget")
+            ),
             "published_at": published_at,
+            "outside_rating": verdicts.outside_consensus(verdicts.outside_evidence(figures)),
         }
 
     @classmethod
@@ -853,3 +924,18 @@ class Availability(models.Model):
 
     def __str__(self):
         return f"{self.movie} on {self.provider} ({self.country}, {self.get_kind_display()})"
+
+
+class ImportLock(models.Model):
+    """Held by the import that is writing, so a second one stops instead of interleaving
+    (movies.importing.lock; PostgreSQL uses an advisory lock instead)."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    holder = models.CharField(max_length=200, help_text="Which process holds it, and where.")
+    started_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "import lock"
+
+    def __str__(self):
+        return f"{self.name}: {self.holder} since {self.started_at:%Y-%m-%d %H:%M}"

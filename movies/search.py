@@ -6,7 +6,7 @@
 - Other databases (SQLite in development): every word must appear in the title, the original
   title or the people's names (LIKE); no typo tolerance.
 
-Both read a query the same way (`Query.parse`): a year between 1878 and 2100 typed beside
+Both read a query the same way (`Query.parse`): a year in the catalogue's range typed beside
 other words ("parasite 2019") is not a word to match but puts that year's films first, and
 "the", "a", "an" and "of" are ignored beside other words ("the parasite" finds Parasite).
 Both put an exact title first and only ever return published films
@@ -27,6 +27,7 @@ from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
+from movies.limits import FIRST_YEAR, LAST_YEAR  # a 4-digit word in range is a year
 from movies.models import Credit, Movie, Person
 
 MAX_QUERY_LENGTH = 100
@@ -34,8 +35,6 @@ MAX_WORDS = 8
 PEOPLE_LIMIT = 12
 #: Words readers type that titles often lack ("the parasite"); ignored beside other words.
 STOP_WORDS = frozenset({"the", "a", "an", "of"})
-#: A 4-digit word in this range, beside other words, is a year (as Movie.year allows).
-FIRST_YEAR, LAST_YEAR = 1878, 2100
 
 # Accented Latin letters and their plain forms. Migration 0003 folds titles in SQL with the
 # same table (translate()), so Python and PostgreSQL agree on "Amélie" == "amelie".

@@ -4,7 +4,8 @@ Three questions, each answered from data and explained in one sentence on the pa
 
 1. Trade verdict (Hit, Flop, ...): the box-office multiple, worldwide gross / production
    budget, placed on a ladder of bands (the VerdictBand table). A band runs from its
-   minimum multiple up to the next band's. No budget or no gross: no trade verdict.
+   minimum multiple up to the next band's, compared on the exact ratio (no rounding
+   first). No budget, or no gross (0 means none is known): no trade verdict.
 2. The score: one number per film from all the evidence, S = (v·R + k·E) / (v + k),
    where R and v are our readers' mean and count, E the outside consensus (the mean of
    the labelled outside ratings on a 10-point scale) and k its weight. A film with no
@@ -15,8 +16,10 @@ Three questions, each answered from data and explained in one sentence on the pa
    is too early. Editors may overrule answer and trade verdict; the page says so and why.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 
 YES, MAYBE, NO, UNKNOWN = "yes", "maybe", "no", "unknown"
 
@@ -87,20 +90,47 @@ class Assessment:
         return {YES: "Yes", MAYBE: "Maybe", NO: "No", UNKNOWN: "Too early to say"}[self.answer]
 
 
-def box_office_multiple(worldwide_gross, budget):
-    """Worldwide gross / production budget, or None when either is missing or the budget is 0."""
-    if worldwide_gross is None or not budget or budget <= 0:
+def exact_multiple(worldwide_gross, budget):
+    """Worldwide gross / production budget as an exact Fraction, for banding and display.
+
+    None when either is missing or 0: a budget of 0 divides nothing, and a worldwide gross
+    of 0 means no theatrical gross is known (festival and streaming releases), not a loss.
+    """
+    if not worldwide_gross or not budget or budget < 0 or worldwide_gross < 0:
         return None
-    return round(float(worldwide_gross) / float(budget), 4)
+    return Fraction(int(worldwide_gross), int(budget))
+
+
+def box_office_multiple(worldwide_gross, budget):
+    """The multiple as stored (Movie.box_office_multiple, indexed for sorting and band
+    filters): the largest float not above the exact ratio, so a film just below a band's
+    edge is never filed in the band above. None as for `exact_multiple`."""
+    ratio = exact_multiple(worldwide_gross, budget)
+    if ratio is None:
+        return None
+    value = float(ratio)
+    if Fraction(value) > ratio:
+        value = math.nextafter(value, 0.0)
+    return value
+
+
+def _exact(number):
+    """A multiple or a band's minimum as a Fraction; floats by their shortest decimal
+    (a band minimum of 2.5 or 1.1 is the decimal the editors typed)."""
+    if isinstance(number, Fraction | int | Decimal):
+        return Fraction(number)
+    return Fraction(Decimal(repr(float(number))))
 
 
 def band_for(multiple, ladder):
-    """The band of `ladder` (any order) whose range holds `multiple`; None without a multiple."""
+    """The band of `ladder` (any order) whose range holds `multiple` (best an exact Fraction
+    from `exact_multiple`); None without a multiple."""
     if multiple is None:
         return None
+    multiple = Fraction(multiple) if isinstance(multiple, float) else _exact(multiple)
     chosen = None
     for band in sorted(ladder, key=lambda b: b.min_multiple):
-        if multiple >= band.min_multiple:
+        if multiple >= _exact(band.min_multiple):
             chosen = band
     return chosen
 
@@ -166,16 +196,38 @@ def film_score(*, rating_sum, rating_count, outside, outside_weight, site_mean, 
     return (rating_sum + site_weight * site_mean) / (rating_count + site_weight)
 
 
+#: The film's columns outside_evidence() reads.
+OUTSIDE_FIELDS = (
+    "external_rating",
+    "external_rating_source",
+    "external_rating_votes",
+    "critics_average",
+    "critics_fresh",
+    "critics_rotten",
+    "metacritic",
+)
+
+
 def outside_evidence(movie):
-    """The film's labelled outside ratings, each on a 10-point scale."""
+    """The film's labelled outside ratings, each on a 10-point scale: an outside audience
+    rating an editor recorded (e.g. IMDb users), the critics' average, Metacritic / 10."""
     if movie.external_rating is not None:
-        label = movie.external_rating_source or "an outside rating"
         yield Evidence(
-            label=label,
+            label=movie.external_rating_source or "an outside rating",
             value=float(movie.external_rating),
             count=movie.external_rating_votes,
             counted="votes",
         )
+    if movie.critics_average is not None:
+        reviews = (movie.critics_fresh or 0) + (movie.critics_rotten or 0)
+        yield Evidence(
+            label="critics",
+            value=float(movie.critics_average),
+            count=reviews or None,
+            counted="reviews",
+        )
+    if movie.metacritic is not None:
+        yield Evidence(label="Metacritic", value=movie.metacritic / 10)
 
 
 def worth_answer(rating, *, yes_min, maybe_min):
@@ -188,22 +240,42 @@ def worth_answer(rating, *, yes_min, maybe_min):
     return NO
 
 
+MONEY_UNITS = ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K"))
+
+
 def format_money(amount, currency="USD"):
-    """$1.3M, $10.8M, $950K, $2.1B; other currencies by symbol or code."""
+    """$1.3M, $10.8M, $250M, $950K, $1.2B, $1T; other currencies by symbol or code.
+
+    One decimal below 100 of a unit, whole units above; a value that would round to
+    1000 of a unit is written in the next ($999.96M reads $1B, not $1000M).
+    """
     if amount is None:
         return ""
     symbols = {"USD": "$", "EUR": "€", "GBP": "£", "CNY": "CN¥", "JPY": "¥", "INR": "₹"}
     prefix = symbols.get(currency, f"{currency} ")
-    amount = float(amount)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(amount) >= size:
-            value = f"{amount / size:.1f}".removesuffix(".0")
-            return f"{prefix}{value}{suffix}"
+    amount = Decimal(amount)
+    for size, suffix in MONEY_UNITS:
+        value = amount / size
+        if abs(value) >= Decimal("0.9995"):
+            text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}".removesuffix(".0")
+            return f"{prefix}{text}{suffix}"
     return f"{prefix}{amount:,.0f}"
 
 
-def format_multiple(multiple):
-    return f"{multiple:.1f}x"
+def format_multiple(multiple, ladder=None):
+    """The multiple rounded once to one decimal ("3.7x" for 3.7499996), unless that would
+    show a band edge the film does not reach: then two decimals, rounded down ("2.48x",
+    "0.99x" for 0.99999), so the figure never contradicts the band beside it.
+
+    `ladder`: the bands whose edges count; the default ladder's when not given.
+    """
+    ratio = _exact(multiple)
+    shown = math.floor(ratio * 10 + Fraction(1, 2))  # tenths, half up
+    edges = [_exact(b.min_multiple) for b in ladder] if ladder is not None else DEFAULT_EDGES
+    if any(ratio < edge <= Fraction(shown, 10) for edge in edges):
+        hundredths = math.floor(ratio * 100)
+        return f"{hundredths // 100}.{hundredths % 100:02d}x"
+    return f"{shown // 10}.{shown % 10}x"
 
 
 def _answer_text(answer, genre, rating, min_ratings, audience_count):
@@ -262,15 +334,16 @@ def assess(
     answer_text = _answer_text(answer, genre, rating, min_ratings, count)
 
     # --- the trade verdict
+    ratio = exact_multiple(movie.worldwide_gross, movie.budget)
     multiple = box_office_multiple(movie.worldwide_gross, movie.budget)
-    band = band_override or band_for(multiple, ladder)
-    if multiple is not None:
+    band = band_override or band_for(ratio, ladder)
+    if ratio is not None:
         budget = format_money(movie.budget, movie.currency)
         trade_text = (
-            f"Grossed {format_multiple(multiple)} its {budget} budget; "
+            f"Grossed {format_multiple(ratio, ladder)} its {budget} budget; "
             f"break-even is about {break_even:g}x."
         )
-    elif movie.budget is None and movie.worldwide_gross is None:
+    elif not movie.budget and not movie.worldwide_gross:
         trade_text = "No trade verdict: neither the budget nor the worldwide gross is known."
     elif not movie.budget:
         trade_text = "No trade verdict: the production budget is not known."
@@ -300,4 +373,5 @@ DEFAULT_LADDER = [
     ("Hit", Decimal("2.5"), 5, "good"),
     ("Super hit", Decimal("4"), 6, "good"),
     ("Blockbuster", Decimal("6"), 7, "good"),
-]
+]  #: Band edges for a multiple shown without its ladder (a card's filter): the default's.
+DEFAULT_EDGES = [Fraction(minimum) for _, minimum, _, _ in DEFAULT_LADDER]

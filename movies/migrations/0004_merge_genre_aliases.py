@@ -1,7 +1,7 @@
 """One genre under one name: films filed under "Sci-Fi" (bokeh-sampledata, IMDb) join
 "Science Fiction" (the demo, TMDB), and "Sci-Fi" is deleted.
 
-The importer now reads these names as "Science Fiction" (movies.importers.GENRE_ALIASES);
+The importer now reads these names as "Science Fiction" (movies.importing.validation.GENRE_ALIASES);
 this merges what earlier imports created. Where only the alias exists it is renamed (and
 re-slugged when "science-fiction" is free). The aliases are copied here, not imported, so
 the migration keeps meaning what it meant when it was written.

@@ -4,13 +4,16 @@ import importlib
 import io
 import json
 import re
+import threading
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError, connection
 
-from movies import importers
+from movies import importing
+from movies.importing import writer
 from movies.models import Credit, Genre, Movie, Person
 from movies.services import refresh_search_documents
 
@@ -73,16 +76,19 @@ def test_every_column_lands_on_the_film(name):
 @pytest.mark.django_db
 def test_round_trip_through_both_formats_changes_nothing(tmp_path):
     run(DATA / "films.csv")
-    before = list(importers.movie_rows(Movie.objects.order_by("title")))
+    before = list(importing.movie_rows(Movie.objects.order_by("title")))
 
-    for name, writer in (("out.csv", importers.write_csv), ("out.jsonl", importers.write_jsonl)):
+    for name, write_file in (
+        ("out.csv", importing.write_csv),
+        ("out.jsonl", importing.write_jsonl),
+    ):
         with open(tmp_path / name, "w", encoding="utf-8", newline="") as fh:
-            writer(importers.movie_rows(Movie.objects.order_by("title")), fh)
+            write_file(importing.movie_rows(Movie.objects.order_by("title")), fh)
         out, err, error = run(tmp_path / name)
         assert error is None, err
         assert "0 created, 0 updated, 2 unchanged" in out
 
-    assert list(importers.movie_rows(Movie.objects.order_by("title"))) == before
+    assert list(importing.movie_rows(Movie.objects.order_by("title"))) == before
     assert before[1]["cast"] == ["Zhang Yi", "Liu Haocun", "Fan Wei"]
 
 
@@ -106,7 +112,7 @@ def test_json_lines_round_trip_text_holding_unicode_line_separators(tmp_path):
 
     path = tmp_path / "out.jsonl"
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        importers.write_jsonl(importers.movie_rows(Movie.objects.all()), fh)
+        importing.write_jsonl(importing.movie_rows(Movie.objects.all()), fh)
     assert "\u2028" in path.read_text(encoding="utf-8")  # written raw, not escaped
     out, err, error = run(path)
 
@@ -307,15 +313,15 @@ def test_json_lists_must_hold_names(tmp_path):
 @pytest.mark.django_db
 def test_a_failing_batch_is_retried_row_by_row(tmp_path, monkeypatch):
     """A database refusal inside a batch costs that row only; no film is half-written."""
-    real_write = importers._write
+    real_write = writer._write
 
     def refuse_cursed(plans, catalogue, now):
         result = real_write(plans, catalogue, now)
         if any(plan.record.title == "Cursed" for plan in plans):
-            raise importers.DatabaseError("simulated refusal")
+            raise IntegrityError("simulated refusal")
         return result
 
-    monkeypatch.setattr(importers, "_write", refuse_cursed)
+    monkeypatch.setattr(writer, "_write", refuse_cursed)
     text = "title,year,cast\nFirst,2001,Ann Actor\nCursed,2002,Bob Actor\nLast,2003,Cy Actor\n"
     out, err, error = run(write(tmp_path, "batch.csv", text))
 
@@ -324,6 +330,60 @@ def test_a_failing_batch_is_retried_row_by_row(tmp_path, monkeypatch):
     assert "2 created, 0 updated, 0 unchanged, 1 failed" in out
     assert sorted(Movie.objects.values_list("title", flat=True)) == ["First", "Last"]
     assert not Person.objects.filter(name="Bob Actor").exists()
+
+
+@pytest.mark.django_db
+def test_a_bug_in_the_writer_is_not_reported_as_a_refusal(tmp_path, monkeypatch):
+    """A programming error propagates with its traceback instead of reading as the database
+    refusing each row, and the batch it broke is rolled back."""
+    real_write = writer._write
+
+    def buggy(plans, catalogue, now):
+        real_write(plans, catalogue, now)
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(writer, "_write", buggy)
+    path = write(tmp_path, "films.csv", "title,year\nFirst,2001\nSecond,2002\n")
+
+    with pytest.raises(KeyError, match="a bug"):
+        run(path)
+    assert not Movie.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_import_stops_while_one_is_writing(tmp_path):
+    """While another import holds the lock (another process or server: here another
+    database connection), a second one says so and writes nothing."""
+    held, finish, failed = threading.Event(), threading.Event(), []
+
+    def first_import():
+        try:
+            with importing.import_lock():
+                held.set()
+                finish.wait(30)
+        except BaseException as exc:  # seen by the assertion below
+            failed.append(exc)
+            held.set()
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first_import)
+    holder.start()
+    try:
+        assert held.wait(30) and not failed, failed
+        out, err, error = run(write(tmp_path, "films.csv", "title,year,cast\nFirst,2001,Ann\n"))
+    finally:
+        finish.set()
+        holder.join(30)
+
+    assert error is not None
+    assert str(error).startswith("Another import is running")
+    assert "this one stopped and wrote nothing" in str(error)
+    assert not Movie.objects.exists() and not Person.objects.exists()
+    # The lock is released when the first import ends: the next one runs.
+    out, err, error = run(write(tmp_path, "films.csv", "title,year,cast\nFirst,2001,Ann\n"))
+    assert error is None, err
+    assert Movie.objects.count() == 1
 
 
 FILE_ERRORS = [
@@ -422,11 +482,11 @@ def test_genre_aliases_land_in_one_genre(tmp_path):
 
 
 def test_canonical_genre_names():
-    assert importers.canonical_genre("Sci-Fi") == "Science Fiction"
-    assert importers.canonical_genre(" SCI-FI ") == "Science Fiction"
-    assert importers.canonical_genre("Science Fiction") == "Science Fiction"
-    assert importers.canonical_genre("Drama") == "Drama"
-    assert importers.canonical_genre("Music") == "Music"  # not Musical: another genre
+    assert importing.canonical_genre("Sci-Fi") == "Science Fiction"
+    assert importing.canonical_genre(" SCI-FI ") == "Science Fiction"
+    assert importing.canonical_genre("Science Fiction") == "Science Fiction"
+    assert importing.canonical_genre("Drama") == "Drama"
+    assert importing.canonical_genre("Music") == "Music"  # not Musical: another genre
 
 
 @pytest.mark.django_db
@@ -472,9 +532,9 @@ def test_the_readme_table_describes_every_column_in_two_cells():
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     cells = [re.split(r"(?<!\\)\|", row.strip())[1:-1] for row in rows]
 
-    assert [len(row) for row in cells] == [2] * len(importers.COLUMNS)
-    assert [row[0].strip().strip("`") for row in cells] == list(importers.COLUMNS)
-    assert [row[1].strip().replace("\\|", "|") for row in cells] == list(importers.COLUMNS.values())
+    assert [len(row) for row in cells] == [2] * len(importing.COLUMNS)
+    assert [row[0].strip().strip("`") for row in cells] == list(importing.COLUMNS)
+    assert [row[1].strip().replace("\\|", "|") for row in cells] == list(importing.COLUMNS.values())
 
 
 class _Terminal(io.StringIO):

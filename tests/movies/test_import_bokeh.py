@@ -143,10 +143,10 @@ def test_the_dataset_is_imported_as_it_really_is(movies_db):
         "R",
     )
     assert sorted(g.name for g in film.genres.all()) == ["Biography", "Comedy", "Drama"]
-    # An external rating labelled for what it is: critics' average out of 10, reviews counted.
-    assert film.external_rating == Decimal("6.8")
-    assert film.external_rating_votes == 129
-    assert film.external_rating_source == "Rotten Tomatoes critics' average"
+    # The critics' average is the critics' (reviews counted), never an audience rating: the
+    # file has no outside audience rating, so an editor's (e.g. IMDb) is left alone.
+    assert film.critics_average == Decimal("6.8")
+    assert film.external_rating is None
     # Box office is domestic only, and with no budget there is no trade verdict.
     assert (film.domestic_gross, film.worldwide_gross, film.budget) == (426588510, None, None)
     assert film.box_office_multiple is None
@@ -233,3 +233,47 @@ def test_sci_fi_joins_the_demos_science_fiction(movies_db):
     assert sorted(g.name for g in film.genres.all()) == ["Adventure", "Science Fiction"]
     assert not Genre.objects.filter(name__iexact="sci-fi").exists()
     assert Genre.objects.filter(name="Science Fiction").count() == 1
+
+
+@pytest.mark.django_db
+def test_what_critics_say_awards_writers_and_origins_are_imported(movies_db):
+    """Casablanca as movies.db holds it: the figures a reader wants, with source and date."""
+    db = sqlite3.connect(movies_db)
+    db.execute(
+        "INSERT INTO omdb (ID, imdbID, Title, Year, Rating, Runtime, Genre, Released, Director, "
+        'Writer, "Cast", Metacritic, Language, Country, Awards, Oscars) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (132689, "tt0034583", "Casablanca", 1942, "PG", 102.0, "War, Romance, Drama",
+         "1942-11-26", "Michael Curtiz", "Julius J. Epstein, Philip G. Epstein, Howard Koch",
+         "Humphrey Bogart, Ingrid Bergman", 100, "English, French, German",
+         "United States", "Won 3 Oscars. Nominated for 8 Oscars.", 3),
+    )  # fmt: skip
+    db.execute(
+        "INSERT INTO tomatoes (ID, Rating, Meter, Reviews, Fresh, Rotten, Production, "
+        "lastUpdated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (132689, 9.4, 99, 135, 134, 1, "Warner Bros. Pictures", "2026-10-18"),
+    )
+    db.commit()
+    db.close()
+
+    run(movies_db)
+
+    film = Movie.objects.get(external_id="tt0034583")
+    assert (film.critics_positive_pct, film.critics_fresh, film.critics_rotten) == (99, 134, 1)
+    assert film.critics_average == Decimal("9.4")
+    assert film.critics_source == "Rotten Tomatoes, via bokeh-sampledata"
+    assert str(film.critics_as_of) == "2026-10-18"
+    assert film.metacritic == 100
+    assert film.awards == "Won 3 Oscars. Nominated for 8 Oscars."
+    assert (film.oscars_won, film.oscars_nominated) == (3, 8)
+    assert film.languages == ["English", "French", "German"]
+    assert film.countries == ["United States"]
+    assert film.production_companies == ["Warner Bros. Pictures"]
+    writers = film.credits.filter(role=Credit.Role.WRITER).values_list("person__name", flat=True)
+    assert sorted(writers) == ["Howard Koch", "Julius J. Epstein", "Philip G. Epstein"]
+    assert fold("Howard Koch") in film.search_document
+    # A film the source has no such figures for keeps them empty, not zero.
+    bare = Movie.objects.get(external_id="tt0498329")
+    assert (bare.metacritic, bare.critics_positive_pct, bare.oscars_won) == (None, None, None)
+    assert (bare.critics_source, bare.awards, bare.languages) == ("", "", [])
+    assert "0 created, 0 updated, 5 unchanged" in run(movies_db)

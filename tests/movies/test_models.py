@@ -64,3 +64,25 @@ def test_implausible_figures_are_refused_with_a_clear_message(field, value, mess
     with pytest.raises(ValidationError) as error:
         movie.full_clean()
     assert message in str(error.value.message_dict[field])
+
+
+def test_biggest_hits_hold_only_hits_and_above_by_multiple():
+    """Average and Below average films are no "biggest hits", nor a film the editors
+    overruled into a lesser band; a film just under Hit's 2.5x edge is not one either."""
+    budget = 100_000
+    MovieFactory(title="Average", budget=budget, worldwide_gross=200_000)
+    MovieFactory(title="Nearly", budget=budget, worldwide_gross=249_995)
+    MovieFactory(title="Hit", budget=budget, worldwide_gross=250_000)
+    MovieFactory(title="Blockbuster", budget=budget, worldwide_gross=900_000)
+    MovieFactory(title="No gross", budget=budget, worldwide_gross=0)
+    MovieFactory(
+        title="Overruled",
+        budget=budget,
+        worldwide_gross=500_000,
+        verdict_override=VerdictBand.objects.get(slug="flop"),
+        override_reason="Marketing doubled the real cost.",
+    )
+
+    hits = Movie.objects.biggest_hits()
+
+    assert [m.title for m in hits] == ["Blockbuster", "Hit"]

@@ -30,6 +30,10 @@ class FakeMovie:
     external_rating: Decimal | None = None
     external_rating_votes: int | None = None
     external_rating_source: str = ""
+    critics_average: Decimal | None = None
+    critics_fresh: int | None = None
+    critics_rotten: int | None = None
+    metacritic: int | None = None
     answer_override: str = ""
     override_reason: str = ""
     display_genre: FakeGenre | None = None
@@ -88,10 +92,64 @@ def test_no_band_without_a_multiple():
 
 @pytest.mark.parametrize(
     "gross,budget,expected",
-    [(10_800_000, 1_300_000, 8.3077), (0, 5, 0.0), (5, 0, None), (5, None, None), (None, 5, None)],
+    [(10_800_000, 1_300_000, 8.3077), (5, 0, None), (5, None, None), (None, 5, None)],
 )
 def test_box_office_multiple(gross, budget, expected):
-    assert verdicts.box_office_multiple(gross, budget) == expected
+    assert verdicts.box_office_multiple(gross, budget) == pytest.approx(expected, abs=1e-4)
+
+
+def test_a_worldwide_gross_of_0_means_no_gross_known_and_no_trade_verdict():
+    """0 is what datasets write when no theatrical gross is known, not a total loss."""
+    assert verdicts.box_office_multiple(0, 5_000_000) is None
+    result = assess(FakeMovie(budget=5_000_000, worldwide_gross=0))
+    assert result.band is None
+    assert result.trade_text == "No trade verdict: the worldwide gross is not known."
+    assert "0.0x" not in result.trade_text
+
+
+EDGE_CASES = [
+    # (gross, budget): the band from the exact ratio, and the figure shown beside it.
+    (49_999, 100_000, "Disaster", "0.49x"),
+    (50_000, 100_000, "Flop", "0.5x"),
+    (99_999, 100_000, "Flop", "0.99x"),
+    (100_000, 100_000, "Below average", "1.0x"),
+    (149_999, 100_000, "Below average", "1.49x"),
+    (150_000, 100_000, "Average", "1.5x"),
+    (249_995, 100_000, "Average", "2.49x"),
+    (248_000, 100_000, "Average", "2.48x"),
+    (250_000, 100_000, "Hit", "2.5x"),
+    (399_999, 100_000, "Hit", "3.99x"),
+    (400_000, 100_000, "Super hit", "4.0x"),
+    (599_995, 100_000, "Super hit", "5.99x"),
+    (600_000, 100_000, "Blockbuster", "6.0x"),
+    (37_499_996, 10_000_000, "Hit", "3.7x"),
+    (37_500_000, 10_000_000, "Hit", "3.8x"),
+    (10_800_000, 1_300_000, "Blockbuster", "8.3x"),
+]
+
+
+@pytest.mark.parametrize("gross,budget,band,shown", EDGE_CASES)
+def test_band_and_figure_at_the_edges_agree(gross, budget, band, shown):
+    """The band comes from the exact ratio; the figure is rounded once and never shows an
+    edge the film does not reach (2.49995 is "Average", shown 2.49x, not 2.5x)."""
+    result = assess(FakeMovie(budget=budget, worldwide_gross=gross))
+
+    assert result.band.name == band
+    assert result.trade_text.startswith(f"Grossed {shown} its ")
+
+
+@pytest.mark.parametrize("gross,budget,band,shown", EDGE_CASES)
+def test_the_stored_multiple_files_a_film_in_its_exact_band(gross, budget, band, shown):
+    """The stored float (list filters, sorting) never lands above the exact ratio's band."""
+    stored = verdicts.box_office_multiple(gross, budget)
+    assert verdicts.band_for(stored, LADDER).name == band
+    assert verdicts.format_multiple(stored) == shown
+
+
+def test_a_figure_is_checked_against_the_editors_ladder():
+    ladder = [*LADDER, Band("Modest hit", "modest-hit", 2.2, "good")]
+    assert verdicts.format_multiple(verdicts.exact_multiple(219, 100), ladder) == "2.19x"
+    assert verdicts.format_multiple(verdicts.exact_multiple(219, 100)) == "2.2x"
 
 
 def test_flop_when_gross_below_budget():
@@ -250,7 +308,14 @@ def test_outside_consensus_is_the_mean_of_the_labelled_sources():
         (10_800_000, "$10.8M"),
         (950_000, "$950K"),
         (2_000_000_000, "$2B"),
+        (250_000_000, "$250M"),
+        (1_200_000_000, "$1.2B"),
+        (999_960_000, "$1B"),
+        (999_400_000, "$999M"),
+        (10**12, "$1T"),
+        (1_500_000_000_000, "$1.5T"),
         (500, "$500"),
+        (0, "$0"),
     ],
 )
 def test_format_money(amount, text):
@@ -284,3 +349,17 @@ def test_migrated_ladder_is_the_documented_default():
         for band in VerdictBand.objects.order_by("order")
     ]
     assert migrated == verdicts.DEFAULT_LADDER
+
+
+def test_outside_evidence_labels_critics_reviews_and_metacritic():
+    movie = FakeMovie(critics_average=Decimal("9.4"), critics_fresh=134, critics_rotten=1)
+    movie.metacritic = 100
+    critics, metacritic = verdicts.outside_evidence(movie)
+    assert (critics.label, critics.value, critics.count, critics.counted) == (
+        "critics",
+        9.4,
+        135,
+        "reviews",
+    )
+    assert (metacritic.label, metacritic.value) == ("Metacritic", 10.0)
+    assert assess(movie).rating.basis == "critics (9.4) and Metacritic (10.0)"

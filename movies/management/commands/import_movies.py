@@ -6,9 +6,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from movies import importers
+from movies import importing
 
-SOURCES = {"bokeh-sampledata": importers.read_bokeh_sampledata}
+SOURCES = {"bokeh-sampledata": importing.read_bokeh_sampledata}
 
 
 class Command(BaseCommand):
@@ -67,9 +67,9 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be 1 or more.")
         started = time.perf_counter()
         try:
-            rows = SOURCES[source](file) if source else importers.read_path(file)
-            records, errors = importers.parse_rows(rows)
-        except importers.ImportFileError as exc:
+            rows = SOURCES[source](file) if source else importing.read_path(file)
+            records, errors = importing.parse_rows(rows)
+        except importing.ImportFileError as exc:
             raise CommandError(str(exc)) from None
 
         show = verbosity > 0 and sys.stderr.isatty()
@@ -80,18 +80,24 @@ class Command(BaseCommand):
             file=sys.stderr,
             desc="Importing" if not dry_run else "Checking",
         ) as bar:
-            result = importers.import_records(
-                records,
-                publish=publish,
-                dry_run=dry_run,
-                new_only=new_only,
-                batch_size=batch_size,
-                progress=bar.update,
-            )
+            try:
+                result = importing.import_records(
+                    records,
+                    publish=publish,
+                    dry_run=dry_run,
+                    new_only=new_only,
+                    batch_size=batch_size,
+                    progress=bar.update,
+                )
+            except importing.ImportBusy as exc:
+                raise CommandError(str(exc)) from None
 
         failures = [(e.where, "; ".join(e.reasons)) for e in errors] + result.failed
         for where, reason in failures:
             self.stderr.write(f"{where}: {reason}")
+        if verbosity > 0:
+            for where, doubt in result.warnings:
+                self.stdout.write(f"{where}: warning: {doubt}")
         elapsed = time.perf_counter() - started
         prefix = "Dry run, nothing written: " if dry_run else ""
         result.failed = failures
