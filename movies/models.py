@@ -7,8 +7,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, NullIf
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
@@ -64,6 +65,19 @@ class Genre(models.Model):
 
     def get_absolute_url(self):
         return reverse("movies:genre", args=[self.slug])
+
+
+def genres_in_source_order():
+    """Genres in the order they were given to a film: the order of its rows in the join
+    table, which the importer writes in the source's order and an editor's additions
+    follow. Only for a film's genres (prefetch, or .filter(movies=film)): the order names
+    the join table. Not by name: Casablanca is a drama and a romance before it is Crime."""
+    join_table = connection.ops.quote_name(Movie.genres.through._meta.db_table)
+    return Genre.objects.order_by(RawSQL(f"{join_table}.id", ()))
+
+
+def prefetch_genres(prefix=""):
+    return models.Prefetch(f"{prefix}genres", queryset=genres_in_source_order())
 
 
 class PersonQuerySet(models.QuerySet):
@@ -279,11 +293,11 @@ class MovieQuerySet(models.QuerySet):
             "editorial_assessment",
             "watch_if",
             "override_reason",
-        ).prefetch_related("genres")
+        ).prefetch_related(prefetch_genres())
 
     def for_verdict_page(self):
         return self.select_related("assessment_by").prefetch_related(
-            "genres",
+            prefetch_genres(),
             models.Prefetch(
                 "credits",
                 queryset=Credit.objects.select_related("person").order_by(
@@ -402,7 +416,8 @@ class Movie(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Used in the answer: “Yes, if you enjoy Drama.”",
+        help_text="Named alone in the answer (“Yes, if you enjoy drama.”); without it the "
+        "answer names the first three genres as given.",
     )
     poster = models.ImageField(
         upload_to="posters/",
@@ -753,16 +768,22 @@ class Movie(models.Model):
 
     @cached_property
     def genre_list(self):
-        return sorted(self.genres.all(), key=lambda g: g.name)
+        """The film's genres in the order they were given (genres_in_source_order)."""
+        if "genres" in getattr(self, "_prefetched_objects_cache", {}):
+            return list(self.genres.all())
+        return list(genres_in_source_order().filter(movies=self))
 
     @cached_property
     def display_genre(self):
-        """The genre the answer names: the editors' main genre, else the first by name."""
-        if self.main_genre_id:
-            for genre in self.genre_list:
-                if genre.pk == self.main_genre_id:
-                    return genre
-        return self.genre_list[0] if self.genre_list else None
+        """The genre cards name: the editors' main genre, else the first given."""
+        return self.leading_genres[0] if self.leading_genres else None
+
+    @cached_property
+    def leading_genres(self):
+        """The genres the answer names: the editors' main genre alone where set, else the
+        first three as the source gave them ("war films, romance and drama")."""
+        main = [g for g in self.genre_list if g.pk == self.main_genre_id]
+        return main or self.genre_list[:3]
 
     @staticmethod
     def score_expression(*, site_mean, rating_sum=None, rating_count=None):
@@ -811,7 +832,7 @@ class CreditQuerySet(models.QuerySet):
         return (
             self.filter(person=person, movie__in=Movie.objects.published())
             .select_related("movie")
-            .prefetch_related("movie__genres")
+            .prefetch_related(prefetch_genres("movie__"))
             .order_by("-movie__year", "movie__title")
         )
 

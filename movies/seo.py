@@ -232,7 +232,7 @@ def movie_title(movie, assessment):
 
 
 def movie_description(movie, assessment, *, length=DESCRIPTION_LENGTH):
-    """ "Is One Second (2020) worth watching? Yes, if you enjoy Drama: <logline>".
+    """ "Is One Second (2020) worth watching? Yes, if you enjoy drama: <logline>".
 
     At most `length` characters, cut at a word; the answer comes first so a search
     result shows it even when the logline is cut.

@@ -278,8 +278,38 @@ def format_multiple(multiple, ladder=None):
     return f"{shown // 10}.{shown % 10}x"
 
 
-def _answer_text(answer, genre, rating, min_ratings, audience_count):
-    fans = f"{genre}" if genre else "this kind of film"
+#: How the answer names a genre's films: "if you enjoy war films, romance and drama".
+GENRE_PHRASES = {
+    "action": "action films",
+    "adventure": "adventure films",
+    "biography": "biopics",
+    "comedy": "comedies",
+    "crime": "crime films",
+    "documentary": "documentaries",
+    "family": "family films",
+    "film-noir": "film noir",
+    "horror": "horror films",
+    "music": "music films",
+    "musical": "musicals",
+    "mystery": "mysteries",
+    "sci-fi": "science fiction",
+    "sport": "sports films",
+    "thriller": "thrillers",
+    "war": "war films",
+    "western": "westerns",
+}
+
+
+def genre_phrase(names):
+    """["War", "Romance", "Drama"] -> "war films, romance and drama"."""
+    phrases = [GENRE_PHRASES.get(name.casefold(), name.casefold()) for name in names]
+    if len(phrases) > 1:
+        return ", ".join(phrases[:-1]) + " and " + phrases[-1]
+    return phrases[0] if phrases else ""
+
+
+def _answer_text(answer, genres, min_ratings, audience_count):
+    fans = genre_phrase(genres) or "this kind of film"
     if answer == YES:
         return f"Yes, if you enjoy {fans}."
     if answer == MAYBE:
@@ -307,7 +337,7 @@ def assess(
 
     `movie` needs: score, rating_count, rating_sum, budget, worldwide_gross, currency,
     the outside ratings (see outside_evidence), answer_override, override_reason and
-    display_genre. `band_override` is the editors' Band, if any.
+    leading_genres. `band_override` is the editors' Band, if any.
     """
     # --- the score the answer stands on (stored on the film: Movie.score)
     count = movie.rating_count or 0
@@ -323,7 +353,7 @@ def assess(
     too_early = rating is None or (not outside and count < min_ratings)
     rating_text = "Not enough ratings yet." if too_early else f"{rating.basis}."
 
-    genre = movie.display_genre.name if movie.display_genre else None
+    genres = [genre.name for genre in movie.leading_genres]
     if movie.answer_override:
         answer, by_editors = movie.answer_override, True
     else:
@@ -331,7 +361,7 @@ def assess(
             UNKNOWN if too_early else worth_answer(rating, yes_min=yes_min, maybe_min=maybe_min)
         )
         by_editors = False
-    answer_text = _answer_text(answer, genre, rating, min_ratings, count)
+    answer_text = _answer_text(answer, genres, min_ratings, count)
 
     # --- the trade verdict
     ratio = exact_multiple(movie.worldwide_gross, movie.budget)

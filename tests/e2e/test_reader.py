@@ -22,7 +22,7 @@ def test_reader_finds_a_verdict_and_reads_around_it(page, shoot, no_horizontal_o
     expect(page.get_by_role("heading", level=1)).to_have_text("Is One Second worth watching?")
     answer = page.locator(".answer")
     expect(answer).to_contain_text("Yes")
-    expect(answer).to_contain_text("Yes, if you enjoy Drama.")
+    expect(answer).to_contain_text("Yes, if you enjoy drama.")
     expect(page.get_by_text("Trade verdict: Blockbuster")).to_be_visible()
     # The answer is on the first screen, phone included.
     assert (

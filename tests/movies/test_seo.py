@@ -210,7 +210,7 @@ def test_meta_description_leads_with_the_answer():
     movie = _film(external_rating="7.6", external_rating_source="IMDb", external_rating_votes=1000)
     text = seo.movie_description(movie, _assess(movie))
     assert text == (
-        "Is One Second (2020) worth watching? Yes, if you enjoy Drama: "
+        "Is One Second (2020) worth watching? Yes, if you enjoy drama: "
         "A fugitive and an orphan chase a reel of film across the desert."
     )
 

@@ -256,7 +256,7 @@ def test_rss_feed_is_valid_rss_2_and_lists_only_public_films(client):
     assert item.findtext("pubDate")
     assert [c.text for c in item.findall("category")] == ["Drama"]
     description = item.findtext("description")
-    assert "Yes, if you enjoy Drama." in description
+    assert "Yes, if you enjoy drama." in description
     assert "Trade verdict: <strong>Hit</strong>: Grossed 3.0x its $10M budget" in (
         html.unescape(description)
     )

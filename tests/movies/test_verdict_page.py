@@ -38,7 +38,7 @@ def test_verdict_page_has_every_section_with_the_seed_facts(client, one_second):
     assert response.status_code == 200
     text = text_of(response)
     assert "Is One Second worth watching?" in text
-    assert "Yes, if you enjoy Drama." in text
+    assert "Yes, if you enjoy drama." in text
     # 10.8M / 1.3M = 8.3x: the default ladder says Blockbuster (6x and up), never a Flop.
     assert "Trade verdict: Blockbuster" in text
     assert "Grossed 8.3x its $1.3M budget; break-even is about 2.5x." in text
@@ -77,7 +77,7 @@ def test_sections_appear_in_the_page_order(client, one_second):
         "Is One Second worth watching?",
         "Updated",  # who says so, and when, before the answer (the seed shows it first)
         "How we decide",
-        "Yes, if you enjoy Drama.",
+        "Yes, if you enjoy drama.",
         "Trade verdict:",
         "Key facts",
         "Our readers",
@@ -292,3 +292,20 @@ def test_footer_pages_exist_and_are_linked_from_every_page(client, name):
     url = reverse(f"pages:{name}")
     assert client.get(url).status_code == 200
     assert f'href="{url}"' in client.get(reverse("movies:home")).content.decode()
+
+
+def test_the_answer_names_the_genres_in_the_order_the_source_gave_them(client):
+    film = MovieFactory(title="Casablanca", external_rating="8.5", external_rating_source="IMDb")
+    for name in ["War", "Romance", "Drama", "Crime"]:  # as the importer adds them
+        film.genres.add(GenreFactory(name=name))
+    html = text_of(client.get(film.get_absolute_url()))
+    assert "Yes, if you enjoy war films, romance and drama." in html
+    listed = client.get(reverse("movies:list")).context["movies"]
+    assert listed[0].display_genre.name == "War"  # cards name the first genre given
+
+
+def test_the_editors_main_genre_is_named_alone(client):
+    drama, war = GenreFactory(name="Drama"), GenreFactory(name="War")
+    film = MovieFactory(external_rating="8.5", external_rating_source="IMDb", main_genre=drama)
+    film.genres.add(war, drama)
+    assert "Yes, if you enjoy drama." in text_of(client.get(film.get_absolute_url()))

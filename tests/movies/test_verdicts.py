@@ -1,6 +1,6 @@
 """The verdict rules, without a database."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
@@ -36,7 +36,7 @@ class FakeMovie:
     metacritic: int | None = None
     answer_override: str = ""
     override_reason: str = ""
-    display_genre: FakeGenre | None = None
+    leading_genres: list = field(default_factory=list)
     score: float | None = None
 
 
@@ -191,7 +191,7 @@ def test_answer_thresholds_on_external_rating(rating, answer):
     movie = FakeMovie(
         external_rating=Decimal(str(rating)),
         external_rating_source="IMDb",
-        display_genre=FakeGenre("Drama"),
+        leading_genres=[FakeGenre("Drama")],
     )
     assert assess(movie).answer == answer
 
@@ -201,10 +201,10 @@ def test_yes_is_phrased_with_the_main_genre():
         external_rating=Decimal("7.3"),
         external_rating_source="IMDb",
         external_rating_votes=1200,
-        display_genre=FakeGenre("Drama"),
+        leading_genres=[FakeGenre("Drama")],
     )
     result = assess(movie)
-    assert result.answer_text == "Yes, if you enjoy Drama."
+    assert result.answer_text == "Yes, if you enjoy drama."
     assert result.rating_text == "IMDb (7.3)."
     assert result.rating.outside[0].count == 1200
     assert result.rating.count == 0
@@ -229,7 +229,7 @@ def test_a_disliked_film_with_few_readers_reads_no_not_maybe():
         rating_sum=26,
         external_rating=Decimal("2.8"),
         external_rating_source="IMDb",
-        display_genre=FakeGenre("Musical"),
+        leading_genres=[FakeGenre("Musical")],
     )
     result = assess(movie)
     assert result.rating.value == pytest.approx((26 + 28) / 18)
@@ -363,3 +363,14 @@ def test_outside_evidence_labels_critics_reviews_and_metacritic():
     )
     assert (metacritic.label, metacritic.value) == ("Metacritic", 10.0)
     assert assess(movie).rating.basis == "critics (9.4) and Metacritic (10.0)"
+
+
+def test_the_answer_names_the_leading_genres_in_the_order_given():
+    """Casablanca read "Yes, if you enjoy Crime" (the first genre by name)."""
+    movie = FakeMovie(
+        external_rating=Decimal("8.5"),
+        external_rating_source="IMDb",
+        leading_genres=[FakeGenre("War"), FakeGenre("Romance"), FakeGenre("Drama")],
+    )
+    assert assess(movie).answer_text == "Yes, if you enjoy war films, romance and drama."
+    assert verdicts.genre_phrase(["Thriller/Suspense"]) == "thriller/suspense"
