@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
+from movies.text import and_join
+
 YES, MAYBE, NO, UNKNOWN = "yes", "maybe", "no", "unknown"
 
 
@@ -60,9 +62,7 @@ class Rating:
             readers = "1 of our readers" if self.count == 1 else f"{self.count:,} of our readers"
             parts.append(f"{readers} ({self.readers_mean:.1f})")
         parts += [f"{e.label} ({e.value:.1f})" for e in self.outside]
-        if len(parts) > 1:
-            return ", ".join(parts[:-1]) + " and " + parts[-1]
-        return parts[0] if parts else "no ratings yet"
+        return and_join(parts) or "no ratings yet"
 
     @property
     def basis_short(self) -> str:
@@ -302,10 +302,7 @@ GENRE_PHRASES = {
 
 def genre_phrase(names):
     """["War", "Romance", "Drama"] -> "war films, romance and drama"."""
-    phrases = [GENRE_PHRASES.get(name.casefold(), name.casefold()) for name in names]
-    if len(phrases) > 1:
-        return ", ".join(phrases[:-1]) + " and " + phrases[-1]
-    return phrases[0] if phrases else ""
+    return and_join(GENRE_PHRASES.get(name.casefold(), name.casefold()) for name in names)
 
 
 def _answer_text(answer, genres, min_ratings, audience_count):

@@ -182,6 +182,28 @@ class PersonDetailView(VerdictInputsMixin, DetailView):
         return super().get_context_data(filmography=groups, **kwargs)
 
 
+#: Cast names shown before "Show all N" when the billing is not known (imported casts are
+#: alphabetical: the first dozen are a sample, not the leads).
+UNBILLED_SHOWN = 12
+
+
+def split_unbilled(credits):
+    """(the first dozen, the rest) of a cast without billing; () when there is none."""
+    return (credits[:UNBILLED_SHOWN], credits[UNBILLED_SHOWN:]) if credits else ()
+
+
+def unknowns(movie, *, cast):
+    """What a reader would look for on the page and we do not know yet, in a few words."""
+    missing = []
+    if not (movie.budget or movie.worldwide_gross or movie.domestic_gross):
+        missing.append("box-office figures")
+    if not (movie.synopsis or movie.plot_summary):
+        missing.append("a plot summary")
+    if not cast:
+        missing.append("the cast")
+    return missing
+
+
 class MovieDetailView(VerdictInputsMixin, DetailView):
     """The verdict page. Staff may preview drafts and scheduled films; others get 404."""
 
@@ -218,9 +240,11 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
             assessment=self.verdict_inputs.assess(movie),
             leads=[c for c in cast if c.billing_order == 1],
             supporting=[c for c in cast if c.billing_order and c.billing_order > 1],
-            unbilled=[c for c in cast if not c.billing_order],
+            unbilled=split_unbilled([c for c in cast if not c.billing_order]),
             crew=[c for c in credits if c.role != Credit.Role.CAST],
             directors=[c for c in credits if c.role == Credit.Role.DIRECTOR],
+            writers=[c for c in credits if c.role == Credit.Role.WRITER],
+            unknowns=unknowns(movie, cast=cast),
             country=country,
             country_name=countries.name(country),
             offers_by_kind=offers_by_kind,

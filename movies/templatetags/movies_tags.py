@@ -1,7 +1,10 @@
+import zlib
+
 from django import template
 
 from movies import verdicts
 from movies.search import MAX_QUERY_LENGTH
+from movies.text import and_join
 
 register = template.Library()
 
@@ -16,6 +19,12 @@ def money(amount, currency="USD"):
 def multiple(value):
     """{{ 8.3077|multiple }} -> 8.3x"""
     return "" if value is None else verdicts.format_multiple(value)
+
+
+@register.filter
+def and_list(words):
+    """{{ names|and_list }}: "a, b and c"."""
+    return and_join(str(word) for word in words)
 
 
 @register.filter
@@ -37,10 +46,17 @@ def movie_card(movie, heading_level=3):
     return {"movie": movie, "heading_level": heading_level}
 
 
+#: Title cards' palettes (static/css/site.css .title-card--N), each with AA contrast.
+PALETTES = 8
+
+
 @register.filter
-def initial(title):
-    """The first letter or digit of a title, for a poster placeholder ("'71" -> "7")."""
-    return next((ch.upper() for ch in str(title) if ch.isalnum()), "▶")
+def palette(movie):
+    """The title card's palette, 1..8: from the film's first genre, so a shelf of dramas
+    looks of a piece, else from its title; stable across requests and servers (crc32)."""
+    genre = movie.display_genre
+    key = genre.name if genre else movie.title
+    return zlib.crc32(key.encode()) % PALETTES + 1
 
 
 @register.simple_tag

@@ -13,6 +13,7 @@ from tests.factories import (
     CreditFactory,
     GenreFactory,
     MovieFactory,
+    PersonFactory,
     RegionalGrossFactory,
     UserFactory,
 )
@@ -309,3 +310,68 @@ def test_the_editors_main_genre_is_named_alone(client):
     film = MovieFactory(external_rating="8.5", external_rating_source="IMDb", main_genre=drama)
     film.genres.add(war, drama)
     assert "Yes, if you enjoy drama." in text_of(client.get(film.get_absolute_url()))
+
+
+# --- Pages without holes (the imported catalogue) ----------------------------------
+
+
+@pytest.fixture
+def imported_film():
+    """Casablanca as the bokeh import leaves it: critics' figures, an alphabetical cast
+    without billing, no budget, no poster, no plot."""
+    film = MovieFactory(
+        title="Casablanca",
+        year=1942,
+        logline="",
+        critics_positive_pct=97,
+        critics_fresh=131,
+        critics_rotten=4,
+        critics_average="9.4",
+        critics_source="Rotten Tomatoes",
+        critics_as_of=datetime.date(2016, 1, 12),
+        metacritic=100,
+        awards="Won 3 Oscars. Another 5 wins & 9 nominations.",
+        languages=["English", "French", "German"],
+        countries=["USA"],
+    )
+    CreditFactory(movie=film, role=Credit.Role.DIRECTOR, billing_order=None,
+                  person=PersonFactory(name="Michael Curtiz"))  # fmt: skip
+    for n in range(50):
+        CreditFactory(movie=film, billing_order=None, person=PersonFactory(name=f"Actor {n:02}"))
+    return film
+
+
+def test_critics_are_shown_as_reviews_with_their_source_and_date(client, imported_film):
+    text = text_of(client.get(imported_film.get_absolute_url()))
+    assert (
+        "97% of 135 critics positive (131 positive and 4 negative reviews); "
+        "average 9.4/10; Metacritic 100/100." in text
+    )
+    assert "Source: Rotten Tomatoes, as of 12 January 2016." in text
+    assert "votes" not in text.split("What critics say")[1].split("Source:")[0]
+    assert "from critics (9.4) and Metacritic (10.0)." in text
+    assert "Awards Won 3 Oscars." in text and "Languages English, French, German" in text
+
+
+def test_a_cast_without_billing_says_so_and_shows_a_dozen_names_first(client, imported_film):
+    html = client.get(imported_film.get_absolute_url()).content.decode()
+    assert 'Cast <span class="muted small">(billing order not known)</span>' in html
+    shown, rest = html.split('<details class="more-cast">')
+    assert "Actor 11" in shown and "Actor 12" not in shown.split("(billing order not known)")[1]
+    assert "Show 38 more names" in rest and "Actor 49" in rest
+
+
+def test_a_film_without_figures_says_what_is_missing_once(client, imported_film):
+    text = text_of(client.get(imported_film.get_absolute_url()))
+    assert "Box office" not in text  # no empty section
+    assert text.count("No trade verdict:") == 1
+    assert "What we do not know yet: box-office figures and a plot summary." in text
+
+
+def test_a_film_without_a_poster_gets_a_title_card_not_a_letter(client, imported_film):
+    html = client.get(imported_film.get_absolute_url()).content.decode()
+    card = html.split('class="title-card title-card--')[1].split("</span></span>")[0]
+    assert '<span class="title-card__title">Casablanca</span>' in card
+    assert '<span class="title-card__year">1942</span>' in card
+    assert '<span class="title-card__by">Michael Curtiz' in card
+    assert 'style="' not in html  # the palette is a class, under the CSP
