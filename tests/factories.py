@@ -3,9 +3,9 @@
 import datetime
 
 import factory
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.models import User
 from movies.models import (
     Availability,
     Credit,
@@ -19,7 +19,7 @@ from movies.models import (
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ["username"]
 
     username = factory.Sequence(lambda n: f"reader{n}")
