@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts.usernames import skeleton
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
@@ -19,6 +21,16 @@ class AccountAdapter(DefaultAccountAdapter):
         return url_has_allowed_host_and_scheme(
             url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        """A name that looks like another account's ("еditor" with a Cyrillic "е" beside
+        "editor") is refused like a taken one (accounts/usernames.py)."""
+        username = super().clean_username(username, shallow=shallow)
+        if not shallow:
+            look_alike = get_user_model().objects.filter(username_skeleton=skeleton(username))
+            if look_alike.exists():
+                raise self.validation_error("username_taken")
+        return username
 
     def get_signup_redirect_url(self, request) -> str:
         """Without a safe `next`, a new reader lands on their own profile."""

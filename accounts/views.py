@@ -1,5 +1,8 @@
-"""A reader's public profile (the account flows themselves are django-allauth's)."""
+"""A reader's public profile, and allauth's sign-up with one more rate limit (the
+account flows themselves are django-allauth's)."""
 
+from allauth.account import views as allauth_views
+from allauth.core import ratelimit
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from django.utils.functional import cached_property
@@ -52,3 +55,17 @@ class ProfileView(ForgivingPaginationMixin, ListView):
             rejected_total=sum(r.status == Review.Status.REJECTED for r in unpublished),
             **kwargs,
         )
+
+
+class SignupView(allauth_views.SignupView):
+    """allauth's sign-up, also limited per email address ("signup_email" in
+    ACCOUNT_RATE_LIMITS): allauth limits sign-ups per client address only, and many
+    addresses signing up one mailbox is the other half of a throwaway-account run."""
+
+    def form_valid(self, form):
+        email = (form.cleaned_data.get("email") or "").casefold()
+        if email:
+            response = ratelimit.consume_or_429(self.request, action="signup_email", key=email)
+            if response is not None:
+                return response
+        return super().form_valid(form)

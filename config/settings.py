@@ -225,9 +225,19 @@ ACCOUNT_FORMS = {
     "change_password": "accounts.forms.ChangePasswordForm",
     "add_email": "accounts.forms.AddEmailForm",
 }
-# allauth's per-action limits (cache-backed, answered by templates/429.html). Failed
-# logins are django-axes' (below), so "login_failed" is off here: one lockout rule.
-ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# allauth's per-action limits (cache-backed, answered by templates/429.html), in its
+# syntax "amount/period/per" with per = ip (client address) or key (the email or login
+# typed). Failed logins are django-axes' (below), so "login_failed" is off here: one
+# lockout rule, per address and per account.
+ACCOUNT_RATE_LIMITS = {
+    "signup": _get("RATE_LIMIT_SIGNUP", env.str, "5/h/ip"),
+    # Sign-ups naming one email address, from any client (accounts.views.SignupView).
+    "signup_email": _get("RATE_LIMIT_SIGNUP_EMAIL", env.str, "3/h/key"),
+    # Per account, failed logins are axes' LOGIN_FAILURE_LIMIT_PER_ACCOUNT.
+    "login": _get("RATE_LIMIT_LOGIN", env.str, "30/m/ip"),
+    "reset_password": _get("RATE_LIMIT_PASSWORD_RESET", env.str, "10/h/ip,3/h/key"),
+    "login_failed": None,
+}
 
 # django-axes keeps only what allauth does not cover: failed-login lockouts for every
 # login form, the admin's included (allauth's limits guard only its own views), kept in
@@ -348,5 +358,11 @@ REVIEWS_PER_HOUR = _get("REVIEWS_PER_HOUR", env.int, 10)
 REVIEW_MIN_LENGTH = _get("REVIEW_MIN_LENGTH", env.int, 100)
 # Written reviews from accounts younger than this many days wait for an editor (0: never).
 REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS = _get("REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS", env.int, 7)
-# Open reports that send a published review back to moderation.
+# Open reports that send a published review back to moderation, counting only reports
+# from accounts with a confirmed email older than REVIEWS_REPORT_MIN_ACCOUNT_DAYS (and
+# staff). Editors see every report.
 REVIEWS_REPORT_THRESHOLD = _get("REVIEWS_REPORT_THRESHOLD", env.int, 3)
+REVIEWS_REPORT_MIN_ACCOUNT_DAYS = _get("REVIEWS_REPORT_MIN_ACCOUNT_DAYS", env.int, 14)
+# A rating counts in a film's aggregate once its author has confirmed an email address
+# (allauth's verification); until then it is stored and counts on confirmation.
+RATINGS_NEED_CONFIRMED_EMAIL = _get("RATINGS_NEED_CONFIRMED_EMAIL", _strict_bool, True)

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.views.static import serve
 
+from accounts import views as accounts_views
 from config import views
 from movies.feeds import LatestVerdictsAtomFeed, LatestVerdictsFeed
 from movies.sitemaps import SITEMAPS, robots_txt
@@ -42,6 +43,7 @@ urlpatterns = [
         ),
     ),
     # Sign-up, login, logout, password reset and change, email addresses (allauth).
+    path("accounts/signup/", accounts_views.SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("reviews.urls")),

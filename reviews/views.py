@@ -19,7 +19,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from movies.models import Movie
 from movies.views import ForgivingPaginationMixin
-from reviews import services
+from reviews import services, trust
 from reviews.forms import ReportForm, ReviewForm
 from reviews.models import Review, readable_q
 
@@ -45,6 +45,13 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
     def own_review(self):
         return Review.objects.filter(movie=self.movie, user=self.request.user).first()
 
+    @cached_property
+    def rejected_before(self):
+        """An editor rejected this reader's earlier, since deleted, review of the film."""
+        return self.own_review is None and services.review_was_rejected(
+            movie=self.movie, user=self.request.user
+        )
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.own_review}
 
@@ -52,8 +59,10 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
         return super().get_context_data(
             own_review=self.own_review,
             text_waits=services.review_text_waits_for_editor(
-                user=self.request.user, review=self.own_review
+                user=self.request.user, review=self.own_review, rejected_before=self.rejected_before
             ),
+            rejected_before=self.rejected_before,
+            email_unconfirmed=not trust.email_confirmed(self.request.user),
             **kwargs,
         )
 
@@ -90,6 +99,14 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
 def _saved_message(review: Review) -> str:
     """Exactly what saving did: whether the rating counts, whether the text is public."""
     rating = f"your rating of {review.rating}/10"
+    if review.standing == "unconfirmed":
+        text = ""
+        if review.status == Review.Status.PENDING:
+            text = " Your written review is waiting for an editor and appears once approved."
+        return (
+            f"Saved: {rating} counts once you confirm your email address (follow the link "
+            f"we sent you).{text}"
+        )
     return {
         "rejected": (
             f"Saved, but {rating} does not count: an editor did not publish this review. "

@@ -39,7 +39,8 @@ def test_reader_signs_up_reviews_edits_and_deletes(page, shoot):
     # The confirmation is at the top, where the page opens, and says what happened.
     expect(page).to_have_url(re.compile("/movies/one-second-2020/$"))
     saved = page.get_by_role("status")
-    expect(saved).to_contain_text("your rating of 8/10 counts now")
+    # A new account's rating counts once its email address is confirmed.
+    expect(saved).to_contain_text("your rating of 8/10 counts once you confirm your email")
     expect(saved).to_contain_text("waiting for an editor")
     expect(saved).to_be_in_viewport()
     saved.get_by_role("link", name="See your review").click()

@@ -1,6 +1,6 @@
 import pytest
 
-from reviews import services
+from reviews import recompute
 from reviews.demo import READERS, load_demo_reviews
 from reviews.models import Review
 from tests.factories import MovieFactory
@@ -14,7 +14,7 @@ def test_demo_reviews_give_films_audience_ratings_and_run_twice_harmlessly(setti
     MovieFactory(title="Cats", year=2019, external_rating="2.8")
     plain = MovieFactory(title="Unrated")
     assert load_demo_reviews() > 0
-    assert services.ratings_differences() == []
+    assert recompute.ratings_differences() == []
     one_second.refresh_from_db()
     assert one_second.rating_count >= 5
     assert 6.5 <= one_second.audience_rating <= 8.5
