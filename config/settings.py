@@ -92,10 +92,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "allauth",
+    "allauth.account",
     "axes",
     "csp",
     "movies",
     "reviews",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: it turns lockouts into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -190,9 +194,12 @@ except Exception as exc:
 
 # --- Auth ---------------------------------------------------------------------
 
+AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out account or address is refused before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "django.contrib.auth.backends.ModelBackend",  # the admin's login
+    "allauth.account.auth_backends.AuthenticationBackend",  # login by username or email
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -200,21 +207,61 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/"
 
-# django-axes: lock an account-and-address pair after a handful of failures.
+# django-allauth (accounts/): sign-up, login, logout, password reset and change, email
+# addresses. Policy hooks live in accounts/adapters.py.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_ALLOW_REGISTRATION = _get("ACCOUNT_ALLOW_REGISTRATION", _strict_bool, True)
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# "strict": signing up with an address another account uses succeeds like a fresh one
+# (the owner is mailed, accounts/adapters.py), so sign-up never reveals which addresses
+# have accounts; password reset answers the same page for any address.
+ACCOUNT_PREVENT_ENUMERATION = "strict"
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # never mail an address that has no account
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Worth Watching] "
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "add_email": "accounts.forms.AddEmailForm",
+}
+# allauth's per-action limits (cache-backed, answered by templates/429.html), in its
+# syntax "amount/period/per" with per = ip (client address) or key (the email or login
+# typed). Failed logins are django-axes' (below), so "login_failed" is off here: one
+# lockout rule, per address and per account.
+ACCOUNT_RATE_LIMITS = {
+    "signup": _get("RATE_LIMIT_SIGNUP", env.str, "5/h/ip"),
+    # Sign-ups naming one email address, from any client (accounts.views.SignupView).
+    "signup_email": _get("RATE_LIMIT_SIGNUP_EMAIL", env.str, "3/h/key"),
+    # Per account, failed logins are axes' LOGIN_FAILURE_LIMIT_PER_ACCOUNT.
+    "login": _get("RATE_LIMIT_LOGIN", env.str, "30/m/ip"),
+    "reset_password": _get("RATE_LIMIT_PASSWORD_RESET", env.str, "10/h/ip,3/h/key"),
+    "login_failed": None,
+}
+
+# django-axes keeps only what allauth does not cover: failed-login lockouts for every
+# login form, the admin's included (allauth's limits guard only its own views), kept in
+# the database for the cool-off time (hours, not a cache window) and listed and reset in
+# the admin. It sees allauth's logins too: they authenticate through django.contrib.auth.
+# Limits per account-and-address pair, per account and per address (accounts/lockout.py).
 AXES_FAILURE_LIMIT = _get("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = _get("AXES_COOLOFF_HOURS", env.float, 1.0)
-# One account from one address, any address at one account, any account from one
-# address, each with its own limit (reviews/lockout.py).
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username", "ip_address"]
-AXES_HANDLER = "reviews.lockout.PerParameterLimitHandler"
+AXES_HANDLER = "accounts.lockout.PerParameterLimitHandler"
+# allauth's form posts "login" (a username or an email); the admin's posts "username".
+AXES_USERNAME_CALLABLE = "accounts.lockout.login_name"
 LOGIN_FAILURE_LIMIT_PER_ACCOUNT = _get("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", env.int, 20)
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = _get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", env.int, 50)
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "429.html"
 AXES_IPWARE_PROXY_COUNT = _get("DJANGO_PROXY_COUNT", env.int, 0) or None
 
 # --- Internationalisation -----------------------------------------------------
@@ -375,5 +422,11 @@ REVIEWS_PER_HOUR = _get("REVIEWS_PER_HOUR", env.int, 10)
 REVIEW_MIN_LENGTH = _get("REVIEW_MIN_LENGTH", env.int, 100)
 # Written reviews from accounts younger than this many days wait for an editor (0: never).
 REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS = _get("REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS", env.int, 7)
-# Open reports that send a published review back to moderation.
+# Open reports that send a published review back to moderation, counting only reports
+# from accounts with a confirmed email older than REVIEWS_REPORT_MIN_ACCOUNT_DAYS (and
+# staff). Editors see every report.
 REVIEWS_REPORT_THRESHOLD = _get("REVIEWS_REPORT_THRESHOLD", env.int, 3)
+REVIEWS_REPORT_MIN_ACCOUNT_DAYS = _get("REVIEWS_REPORT_MIN_ACCOUNT_DAYS", env.int, 14)
+# A rating counts in a film's aggregate once its author has confirmed an email address
+# (allauth's verification); until then it is stored and counts on confirmation.
+RATINGS_NEED_CONFIRMED_EMAIL = _get("RATINGS_NEED_CONFIRMED_EMAIL", _strict_bool, True)

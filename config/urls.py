@@ -5,10 +5,10 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 from django.views.static import serve
 
+from accounts import views as accounts_views
 from config import views
 from movies.feeds import LatestVerdictsAtomFeed, LatestVerdictsFeed
 from movies.sitemaps import SITEMAPS, robots_txt
-from reviews import views as reviews_views
 
 admin.site.site_header = "Worth Watching editors"
 admin.site.site_title = "Worth Watching admin"
@@ -68,9 +68,10 @@ urlpatterns = [
             )
         ),
     ),
-    # Django's login view with reviews' form (error summary); before the auth URLs.
-    path("accounts/login/", reviews_views.LoginView.as_view(), name="login"),
-    path("accounts/", include("django.contrib.auth.urls")),  # login, logout, password reset
+    # Sign-up, login, logout, password reset and change, email addresses (allauth).
+    path("accounts/signup/", accounts_views.SignupView.as_view(), name="account_signup"),
+    path("accounts/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("", include("reviews.urls")),
     path("", include("movies.urls")),
 ]

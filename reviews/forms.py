@@ -1,7 +1,5 @@
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 
 from reviews import services
 from reviews.models import REVIEW_BODY_MAX_LENGTH, Review, ReviewReport
@@ -108,41 +106,3 @@ class ReportForm(ErrorSummaryMixin, forms.ModelForm):
 
     def _post_clean(self):
         pass
-
-
-class SignupForm(ErrorSummaryMixin, HoneypotMixin, UserCreationForm):
-    email = forms.EmailField(
-        label="Email",
-        help_text="For password resets only. Never shown on the site.",
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ["username", "email"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields[
-            "username"
-        ].help_text = "Shown beside your reviews. Letters, digits and @ . + - _ only; 150 at most."
-        self.add_honeypot()
-
-    def clean_email(self):
-        # No "this email is taken" error: it would tell anyone which addresses have
-        # accounts here. SignupView mails the address's owner instead.
-        return self.cleaned_data["email"].strip()
-
-    def validate_password_for_user(self, user, password_field_name="password1"):
-        """Run the password validators on the first password, whether or not the
-        confirmation matches it, and put their problems on that field.
-
-        Django checks the confirmation field, which a mismatch has already emptied: the
-        reader would fix the typo only to learn then that the password is too short.
-        """
-        super().validate_password_for_user(user, password_field_name="password1")
-
-
-class LoginForm(ErrorSummaryMixin, AuthenticationForm):
-    """Django's login form (one message for any wrong username or password, so it never
-    says which accounts exist), with the error summary's focus handling."""

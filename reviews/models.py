@@ -107,6 +107,12 @@ class Review(models.Model):
         "while the text waits for an editor, unless the review is rejected, reported "
         "back to pending or returned to pending by an editor.",
     )
+    rating_awaits_email = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="The rating is stored but counts only once its author confirms their "
+        "email address (then it joins the audience rating at once).",
+    )
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
     report_count = models.PositiveIntegerField(
         "open reports",
@@ -173,6 +179,8 @@ class Review(models.Model):
         page, the review form and the profile each put it in their own words):
 
         - "rejected": an editor did not publish it; the rating does not count;
+        - "unconfirmed": the rating counts once the author confirms their email address
+          (written text may wait for an editor too);
         - "withheld": its text is back with the editors and the rating is out until one
           approves it (reported, returned, or a rejected review rewritten);
         - "rating_withheld": the same for a rating without text;
@@ -182,6 +190,8 @@ class Review(models.Model):
         """
         if self.status == Review.Status.REJECTED:
             return "rejected"
+        if self.rating_awaits_email:
+            return "unconfirmed"
         if not self.rating_counted:
             return "withheld" if self.is_written else "rating_withheld"
         if self.status == Review.Status.PENDING:
@@ -234,6 +244,24 @@ class ReviewReport(models.Model):
 
     def __str__(self):
         return f"{self.user} reported review {self.review_id} ({self.get_reason_display()})"
+
+
+class ReviewRejection(models.Model):
+    """An editor rejected this reader's review of this film. It outlives the review, so
+    deleting a rejected review and rating the film again does not bring the rating back
+    at once: the new review waits for an editor."""
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "user"], name="review_rejection_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.user}'s review of {self.movie} was rejected"
 
 
 class ReviewPosting(models.Model):

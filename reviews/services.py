@@ -11,9 +11,15 @@ is rating_sum / rating_count (NULL without ratings). When a rating counts:
   a rating only, sends it back to pending, still not counted, until an editor publishes
   it (an editor's rejection is undone only by an editor). Changing only its rating keeps
   it rejected.
-- A review that collects REVIEWS_REPORT_THRESHOLD open reports, or that an editor returns
-  to pending, goes to pending and its rating leaves the aggregate until an editor
-  publishes it again.
+- A review that collects REVIEWS_REPORT_THRESHOLD open reports from trusted readers
+  (confirmed email, account older than REVIEWS_REPORT_MIN_ACCOUNT_DAYS), or that an
+  editor returns to pending, goes to pending and its rating leaves the aggregate until an
+  editor publishes it again. Every report is kept for the editors.
+- A rating counts only once its author has confirmed an email address (allauth's
+  verification; staff always count). Until then it is stored with `rating_awaits_email`
+  and joins the aggregate the moment the address is confirmed (ratings_count_confirmed).
+- A new review of a film on which an editor rejected the reader's earlier review
+  (ReviewRejection) waits for an editor, rating and all.
 
 Concurrency: each function runs in one transaction that locks the review rows first
 (select_for_update; SQLite's IMMEDIATE transactions serialise writers anyway) and then
@@ -25,22 +31,21 @@ order, so two writers cannot wait on each other.
 from __future__ import annotations
 
 import datetime
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, FloatField, Q, Sum, Value
+from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
 from movies.models import Movie
 from movies.selectors import site_mean
-from reviews.models import HelpfulVote, Review, ReviewPosting, ReviewReport
+from reviews import trust
+from reviews.models import HelpfulVote, Review, ReviewPosting, ReviewRejection, ReviewReport
 
 
 class ReviewRateLimited(ValidationError):
@@ -96,9 +101,25 @@ def _is_new_account(user) -> bool:
 
 def _is_withheld(review: Review) -> bool:
     """Rejected, reported back to pending or returned to pending by an editor: the
-    rating is out of the aggregate until an editor publishes the review. (A rejected
-    review's rating never counts, so `rating_counted` alone says it.)"""
-    return not review.rating_counted
+    rating is out of the aggregate until an editor publishes the review. (A rating that
+    only waits for its author's email confirmation is not withheld.)"""
+    return not review.rating_counted and not review.rating_awaits_email
+
+
+def _set_counting(review: Review, *, counts: bool, confirmed: bool) -> None:
+    """A rating that would count counts now if its author is confirmed, else waits."""
+    review.rating_counted = counts and confirmed
+    review.rating_awaits_email = counts and not confirmed
+
+
+def review_was_rejected(*, movie: Movie, user) -> bool:
+    """Whether an editor rejected `user`'s review of `movie`, even one since deleted: a
+    new review of it then waits for an editor, rating and all (a read, for the form)."""
+    return _was_rejected(movie_id=movie.pk, user=user)
+
+
+def _was_rejected(*, movie_id: int, user) -> bool:
+    return ReviewRejection.objects.filter(movie_id=movie_id, user=user).exists()
 
 
 def _state_after_save(
@@ -124,7 +145,9 @@ def _state_after_save(
     return None
 
 
-def review_text_waits_for_editor(*, user, review: Review | None = None) -> bool:
+def review_text_waits_for_editor(
+    *, user, review: Review | None = None, rejected_before: bool = False
+) -> bool:
     """Whether written text that `user` saves now (on `review`, their existing review of
     the film, if any) waits for an editor before it appears (a read, for the form's copy).
 
@@ -132,8 +155,12 @@ def review_text_waits_for_editor(*, user, review: Review | None = None) -> bool:
     (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) and for a review that is withheld (rejected or
     back in moderation).
     """
+    if review is not None and review.pk is not None:
+        withheld = _is_withheld(review)
+    else:
+        withheld = rejected_before
     state = _state_after_save(
-        withheld=review is not None and review.pk is not None and _is_withheld(review),
+        withheld=withheld,
         text_changed=True,
         written=True,
         new_account=_is_new_account(user),
@@ -196,8 +223,9 @@ def review_submit(
         # spoiler flag, or emptying the text (nothing new to read), does not.
         _record_posting(user, check_rate_limit=check_rate_limit)
 
+    withheld = _was_rejected(movie_id=movie.pk, user=user) if is_new else _is_withheld(review)
     state = _state_after_save(
-        withheld=not is_new and _is_withheld(review),
+        withheld=withheld,
         text_changed=text_changed,
         written=bool(body),
         new_account=_is_new_account(user),
@@ -207,7 +235,8 @@ def review_submit(
     review.body = body
     review.contains_spoilers = contains_spoilers
     if state is not None:
-        review.status, review.rating_counted = state
+        review.status, counts = state
+        _set_counting(review, counts=counts, confirmed=trust.email_confirmed(user))
     review_text_validate(headline=headline, body=body)
     review.full_clean(validate_unique=False, validate_constraints=False)
     try:
@@ -278,13 +307,19 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
     locked = list(Review.objects.select_for_update().filter(pk__in=pks).order_by("pk"))
     moves = []
     changed, now = 0, timezone.now()
+    confirmed = trust.confirmed_user_ids(r.user_id for r in locked)
     for review in locked:
         before = _contribution(review)
         if review.status != status:
             changed += 1
         review.status = status
-        # Published: counted. Rejected, or returned to pending: out until published.
-        review.rating_counted = status == Review.Status.PUBLISHED
+        # Published: counted (once the author's email is confirmed). Rejected, or returned
+        # to pending: out until published.
+        _set_counting(
+            review,
+            counts=status == Review.Status.PUBLISHED,
+            confirmed=review.user_id in confirmed,
+        )
         if status != Review.Status.PENDING:
             review.report_count = 0
         review.moderated_at, review.moderated_by = now, moderator
@@ -292,6 +327,7 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
             update_fields=[
                 "status",
                 "rating_counted",
+                "rating_awaits_email",
                 "report_count",
                 "moderated_at",
                 "moderated_by",
@@ -300,8 +336,32 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
         moves.append((review.movie_id, before, _contribution(review)))
     if status != Review.Status.PENDING:
         ReviewReport.objects.filter(review__in=locked, is_open=True).update(is_open=False)
+    if status == Review.Status.REJECTED:
+        ReviewRejection.objects.bulk_create(
+            [ReviewRejection(movie_id=r.movie_id, user_id=r.user_id) for r in locked],
+            ignore_conflicts=True,
+        )
     _apply_to_aggregates(moves)
     return changed
+
+
+@transaction.atomic
+def ratings_count_confirmed(*, user) -> int:
+    """`user` has confirmed an email address: their waiting ratings join the films'
+    aggregates now (allauth's email_confirmed signal calls this; accounts/apps.py).
+    Returns how many ratings started to count."""
+    waiting = list(
+        Review.objects.select_for_update()
+        .filter(user=user, rating_awaits_email=True)
+        .order_by("pk")
+    )
+    if not waiting:
+        return 0
+    Review.objects.filter(pk__in=[r.pk for r in waiting]).update(
+        rating_counted=True, rating_awaits_email=False
+    )
+    _apply_to_aggregates((r.movie_id, None, r.rating) for r in waiting)
+    return len(waiting)
 
 
 def _readable_review(review_pk: int, user) -> Review:
@@ -342,95 +402,11 @@ def review_report(*, review: Review, user, reason: str) -> Review:
     if ReviewReport.objects.filter(review=review, user=user).exists():
         raise ValidationError("You have already reported this review.", code="again")
     report.save()
-    review.report_count += 1
-    if review.report_count >= settings.REVIEWS_REPORT_THRESHOLD:
+    review.report_count += 1  # every report, for the editors
+    if trust.trusted_open_reports(review) >= settings.REVIEWS_REPORT_THRESHOLD:
         before = _contribution(review)
         review.status, review.rating_counted = Review.Status.PENDING, False
+        review.rating_awaits_email = False
         _apply_to_aggregates([(review.movie_id, before, None)])
-    review.save(update_fields=["report_count", "status", "rating_counted"])
+    review.save(update_fields=["report_count", "status", "rating_counted", "rating_awaits_email"])
     return review
-
-
-# --- Recomputing --------------------------------------------------------------
-
-AGGREGATE_FIELDS = ["rating_count", "rating_sum", *Movie.RATING_FIELDS]
-
-
-MEAN_TOLERANCE = 1e-9  # audience_rating is a float: compare it with a tolerance
-
-
-def _same(name: str, stored, computed) -> bool:
-    if name != "audience_rating" or stored is None or computed is None:
-        return stored == computed
-    return math.isclose(stored, computed, rel_tol=MEAN_TOLERANCE, abs_tol=MEAN_TOLERANCE)
-
-
-@dataclass(frozen=True)
-class AggregateDifference:
-    movie: Movie
-    stored: dict
-    computed: dict
-
-    @property
-    def fields(self) -> list[str]:
-        return [
-            name for name in self.stored if not _same(name, self.stored[name], self.computed[name])
-        ]
-
-    def describe(self) -> str:
-        changes = [f"{name} {self.stored[name]} -> {self.computed[name]}" for name in self.fields]
-        return f"{self.movie} [{self.movie.pk}]: " + ", ".join(changes)
-
-
-def _computed_aggregates(movie_ids=None) -> dict[int, dict]:
-    reviews = Review.objects.counted()
-    if movie_ids is not None:
-        reviews = reviews.filter(movie_id__in=movie_ids)
-    rows = reviews.values("movie_id").annotate(
-        rating_count=Count("pk"),
-        rating_sum=Sum("rating"),
-        **{f"rating_{n}": Count("pk", filter=Q(rating=n)) for n in range(1, 11)},
-    )
-    return {row.pop("movie_id"): row for row in rows}
-
-
-def _zero() -> dict:
-    return dict.fromkeys(AGGREGATE_FIELDS, 0)
-
-
-def _with_mean(values: dict) -> dict:
-    count = values["rating_count"]
-    return {**values, "audience_rating": values["rating_sum"] / count if count else None}
-
-
-def ratings_differences() -> list[AggregateDifference]:
-    """Films whose stored aggregate (counters, histogram and the mean `audience_rating`)
-    differs from the one their reviews give (a read)."""
-    computed = _computed_aggregates()
-    fields = [*AGGREGATE_FIELDS, "audience_rating"]
-    differences = []
-    for movie in Movie.objects.only("pk", "title", "year", *fields).order_by("pk"):
-        stored = {name: getattr(movie, name) for name in fields}
-        difference = AggregateDifference(movie, stored, _with_mean(computed.get(movie.pk, _zero())))
-        if difference.fields:
-            differences.append(difference)
-    return differences
-
-
-def ratings_recompute() -> list[AggregateDifference]:
-    """Rewrite every differing film's aggregate from its reviews; returns what was fixed.
-
-    Each film is fixed in its own transaction with the film row locked, so a review
-    written meanwhile either is counted here or adds its F() delta after: none is lost.
-    """
-    fixed = []
-    for difference in ratings_differences():
-        with transaction.atomic():
-            movie = Movie.objects.select_for_update().filter(pk=difference.movie.pk).first()
-            if movie is None:
-                continue
-            values = _with_mean(_computed_aggregates([movie.pk]).get(movie.pk, _zero()))
-            Movie.objects.filter(pk=movie.pk).update(**values)
-            Movie.objects.filter(pk=movie.pk).refresh_scores(site_mean=site_mean())
-            fixed.append(difference)
-    return fixed

@@ -5,8 +5,6 @@ from reviews import views
 app_name = "reviews"
 
 urlpatterns = [
-    path("accounts/signup/", views.SignupView.as_view(), name="signup"),
-    path("users/<str:username>/", views.ProfileView.as_view(), name="profile"),
     path("movies/<slug:slug>/review/", views.ReviewEditView.as_view(), name="edit"),
     path("movies/<slug:slug>/review/delete/", views.ReviewDeleteView.as_view(), name="delete"),
     path("movies/<slug:slug>/reviews/", views.ReviewListView.as_view(), name="list"),

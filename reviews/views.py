@@ -1,23 +1,17 @@
-"""Accounts, writing reviews, reading them, voting and reporting.
+"""Writing reviews, reading them, voting and reporting.
 
 Thin views: reads come from reviews.selectors and the QuerySet methods, writes from
 reviews.services. A reader's own review is addressed by film and reader
 (/movies/<slug>/review/), so there is no URL through which anyone else could edit it.
 """
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import RedirectURLMixin
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.views import View
@@ -25,8 +19,8 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from movies.models import Movie
 from movies.pagination import ForgivingPaginationMixin
-from reviews import services
-from reviews.forms import LoginForm, ReportForm, ReviewForm, SignupForm
+from reviews import services, trust
+from reviews.forms import ReportForm, ReviewForm
 from reviews.models import Review, readable_q
 
 
@@ -51,6 +45,13 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
     def own_review(self):
         return Review.objects.filter(movie=self.movie, user=self.request.user).first()
 
+    @cached_property
+    def rejected_before(self):
+        """An editor rejected this reader's earlier, since deleted, review of the film."""
+        return self.own_review is None and services.review_was_rejected(
+            movie=self.movie, user=self.request.user
+        )
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.own_review}
 
@@ -58,8 +59,10 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
         return super().get_context_data(
             own_review=self.own_review,
             text_waits=services.review_text_waits_for_editor(
-                user=self.request.user, review=self.own_review
+                user=self.request.user, review=self.own_review, rejected_before=self.rejected_before
             ),
+            rejected_before=self.rejected_before,
+            email_unconfirmed=not trust.email_confirmed(self.request.user),
             **kwargs,
         )
 
@@ -96,6 +99,14 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
 def _saved_message(review: Review) -> str:
     """Exactly what saving did: whether the rating counts, whether the text is public."""
     rating = f"your rating of {review.rating}/10"
+    if review.standing == "unconfirmed":
+        text = ""
+        if review.status == Review.Status.PENDING:
+            text = " Your written review is waiting for an editor and appears once approved."
+        return (
+            f"Saved: {rating} counts once you confirm your email address (follow the link "
+            f"we sent you).{text}"
+        )
     return {
         "rejected": (
             f"Saved, but {rating} does not count: an editor did not publish this review. "
@@ -234,106 +245,3 @@ class ReportView(ReviewActionMixin, FormView):
         else:
             messages.success(self.request, "Thank you: an editor will look at this review.")
         return redirect(self.review.movie.get_absolute_url())
-
-
-def _tell_owner_of_a_reused_email(request, user) -> None:
-    """Mail the address's earlier account(s) that a new account uses it too.
-
-    Signing up with an address another account uses succeeds like any other signup, so
-    the page never reveals which addresses have accounts (a signup form that says "this
-    email is taken" answers that question for anyone). The mailbox's owner hears of it
-    and gets a password-reset link; password reset mails every account of the address.
-    """
-    earlier = set(
-        get_user_model()
-        .objects.filter(email__iexact=user.email, is_active=True)
-        .exclude(pk=user.pk)
-        .values_list("email", flat=True)
-    )
-    if not earlier:
-        return
-    body = render_to_string(
-        "registration/email_in_use_email.txt",
-        {
-            "site_name": settings.SITE_NAME,
-            "new_username": user.get_username(),
-            "reset_url": request.build_absolute_uri(reverse("password_reset")),
-        },
-    )
-    send_mail(f"A new {settings.SITE_NAME} account uses your email", body, None, sorted(earlier))
-
-
-class SignupView(RedirectURLMixin, FormView):
-    """Create an account, log in, and go back to the form's safe `next` (Django's rule, as
-    for logging in), else to the new reader's profile."""
-
-    template_name = "registration/signup.html"
-    form_class = SignupForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            return redirect("reviews:profile", username=request.user.get_username())
-        return super().dispatch(request, *args, **kwargs)
-
-    def form_valid(self, form):
-        user = form.save()
-        _tell_owner_of_a_reused_email(self.request, user)
-        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, f"Welcome, {user.get_username()}: you are logged in.")
-        return HttpResponseRedirect(self.get_success_url())
-
-    def get_default_redirect_url(self):
-        return reverse("reviews:profile", args=[self.request.user.get_username()])
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(next=self.get_redirect_url(), **kwargs)
-
-
-class ProfileView(ForgivingPaginationMixin, ListView):
-    """A reader's public page: their published written reviews, newest first."""
-
-    template_name = "reviews/profile.html"
-    context_object_name = "reviews"
-    paginate_by = 20
-
-    @cached_property
-    def profile_user(self):
-        return get_object_or_404(get_user_model(), username=self.kwargs["username"], is_active=True)
-
-    def get_queryset(self):
-        return (
-            Review.objects.public_written()
-            .filter(user=self.profile_user)
-            .select_related("movie", "user")
-            .with_reader_flags(self.request.user)
-            .order_by("-created_at", "-pk")
-        )
-
-    def get_context_data(self, **kwargs):
-        unpublished = []
-        if self.request.user.pk == self.profile_user.pk:
-            # Only to their author: the reviews an editor has yet to approve or turned down.
-            unpublished = list(
-                Review.objects.exclude(status=Review.Status.PUBLISHED)
-                .on_public_films()
-                .filter(user=self.profile_user)
-                .select_related("movie")
-                .order_by("status", "-updated_at", "-pk")
-            )
-        return super().get_context_data(
-            profile_user=self.profile_user,
-            rating_total=Review.objects.counted()
-            .on_public_films()
-            .filter(user=self.profile_user)
-            .count(),
-            unpublished=unpublished,
-            pending_total=sum(r.status == Review.Status.PENDING for r in unpublished),
-            rejected_total=sum(r.status == Review.Status.REJECTED for r in unpublished),
-            **kwargs,
-        )
-
-
-class LoginView(auth_views.LoginView):
-    """Django's login view with the error summary's form (reviews.forms.LoginForm)."""
-
-    authentication_form = LoginForm

@@ -4,9 +4,10 @@ import datetime
 from decimal import Decimal
 
 import factory
-from django.contrib.auth import get_user_model
+from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from accounts.models import User
 from movies import services
 from movies.models import (
     Availability,
@@ -21,13 +22,25 @@ from movies.models import (
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = get_user_model()
+        model = User
         django_get_or_create = ["username"]
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"reader{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct horse battery staple")
     date_joined = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=365))
+
+    @factory.post_generation
+    def email_confirmed(self, create, extracted, **kwargs):
+        """The address as allauth records it: confirmed unless `email_confirmed=False`
+        (a reader who has not followed the link yet, whose ratings wait)."""
+        if create and self.email:
+            EmailAddress.objects.update_or_create(
+                user=self,
+                email=self.email,
+                defaults={"verified": extracted is not False, "primary": True},
+            )
 
 
 class GenreFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from movies.models import Movie, VerdictBand
 from movies.verdicts import DEFAULT_LADDER
 from reviews.models import Review
-from reviews.services import ratings_recompute
+from reviews.recompute import ratings_recompute
 from tests.factories import (
     CreditFactory,
     GenreFactory,

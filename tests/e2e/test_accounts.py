@@ -22,7 +22,7 @@ def test_reader_signs_up_reviews_edits_and_deletes(page, shoot):
     page.get_by_label("Username").fill("first_timer")
     page.get_by_label("Email").fill("first@example.com")
     page.get_by_label("Password:", exact=True).fill(data.PASSWORD)
-    page.get_by_label("Password confirmation").fill(data.PASSWORD)
+    page.get_by_label("Password (again)").fill(data.PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
     # Back where the reader was going: the review form, logged in.
@@ -39,7 +39,8 @@ def test_reader_signs_up_reviews_edits_and_deletes(page, shoot):
     # The confirmation is at the top, where the page opens, and says what happened.
     expect(page).to_have_url(re.compile("/movies/one-second-2020/$"))
     saved = page.get_by_role("status")
-    expect(saved).to_contain_text("your rating of 8/10 counts now")
+    # A new account's rating counts once its email address is confirmed.
+    expect(saved).to_contain_text("your rating of 8/10 counts once you confirm your email")
     expect(saved).to_contain_text("waiting for an editor")
     expect(saved).to_be_in_viewport()
     saved.get_by_role("link", name="See your review").click()
@@ -106,12 +107,12 @@ def test_failed_signup_focuses_the_error_summary_whose_links_reach_the_fields(
     page.get_by_label("Username").fill("first_timer")
     page.get_by_label("Email").fill("first@example.com")
     page.get_by_label("Password:", exact=True).fill("abc")
-    page.get_by_label("Password confirmation").fill("abd")
+    page.get_by_label("Password (again)").fill("abd")
     page.get_by_role("button", name="Create account").click()
 
     summary = page.get_by_role("alert")
     expect(summary).to_be_focused()
-    expect(summary).to_contain_text("didn’t match")
+    expect(summary).to_contain_text("You must type the same password each time")
     expect(summary).to_contain_text("This password is too short")  # both problems at once
     shoot(page, "signup-errors")
     assert_accessible(page)
@@ -124,13 +125,13 @@ def test_failed_signup_focuses_the_error_summary_whose_links_reach_the_fields(
 
 def test_failed_login_focuses_one_generic_message(page, assert_accessible):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("nobody")
+    page.get_by_label("Username or email").fill("nobody")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Log in").click()
     summary = page.get_by_role("alert")
     expect(summary).to_be_focused()
     expect(summary.locator("li")).to_have_count(1)
-    expect(summary).to_contain_text("Please enter a correct username and password")
+    expect(summary).to_contain_text("The username and/or password you specified are not correct")
     assert_accessible(page)
 
 

@@ -114,7 +114,7 @@ def test_editors_reach_the_catalogue_but_not_users(editor_client):
     assert editor_client.get(LIST_URL).status_code == 200
     for name in ["person", "genre", "provider", "verdictband"]:
         assert editor_client.get(reverse(f"admin:movies_{name}_changelist")).status_code == 200
-    assert editor_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert editor_client.get(reverse("admin:accounts_user_changelist")).status_code == 403
     assert editor_client.get(reverse("admin:auth_group_changelist")).status_code == 403
 
 

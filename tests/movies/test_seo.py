@@ -441,7 +441,7 @@ def test_reviews_list_canonical_keeps_only_the_page_and_page_two_has_its_own_hea
 
 @pytest.mark.django_db
 def test_account_pages_each_have_their_own_description(client):
-    urls = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password_reset/"]
+    urls = ["/", "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"]
 
     descriptions = [_head(client, url).meta["description"] for url in urls]
 

@@ -96,7 +96,7 @@ def test_deleting_in_the_admin_keeps_aggregates_exact(editor_client, movie):
 
 def test_editors_cannot_add_reviews_or_touch_accounts(editor_client):
     assert editor_client.get("/admin/reviews/review/add/").status_code == 403
-    assert editor_client.get("/admin/auth/user/").status_code == 403
+    assert editor_client.get("/admin/accounts/user/").status_code == 403
     assert editor_client.get("/admin/auth/group/").status_code == 403
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from movies.models import Movie
-from reviews import services
+from reviews import recompute
 from reviews.demo import load_demo_reviews, read_reviews
 from reviews.models import Review
 from tests.factories import MovieFactory
@@ -18,7 +18,7 @@ def test_demo_reviews_give_films_audience_ratings_and_run_twice_harmlessly(setti
     MovieFactory(title="Cats", year=2019, external_rating="2.8")
     plain = MovieFactory(title="Unrated")
     assert load_demo_reviews() > 0
-    assert services.ratings_differences() == []
+    assert recompute.ratings_differences() == []
     one_second.refresh_from_db()
     assert one_second.rating_count >= 5
     assert 6.5 <= one_second.audience_rating <= 8.5
@@ -59,7 +59,7 @@ def test_the_command_rates_the_demo_films_but_leaves_one_too_early_to_say():
     assert Review.objects.readable().filter(movie=one_second).count() == 3
     assert Movie.objects.get(slug="shadow-2018").rating_count == 0  # "too early to say"
     assert not Movie.objects.exclude(slug="shadow-2018").filter(rating_count=0).exists()
-    assert services.ratings_differences() == []
+    assert recompute.ratings_differences() == []
     assert run("load_demo_reviews") == "Demo reader reviews: 0 written or updated.\n"
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from reviews import services
+from reviews import recompute, services
 from reviews.models import HelpfulVote, Review, ReviewReport
 from tests.factories import REVIEW_TEXT, RatingFactory, ReviewFactory, UserFactory
 from tests.reviews.conftest import aggregate
@@ -40,7 +40,7 @@ def test_aggregate_stays_exact_through_every_transition(movie, newcomer, editor,
 
     def check(count, total):
         assert (aggregate(movie)["count"], aggregate(movie)["sum"]) == (count, total)
-        assert services.ratings_differences() == []
+        assert recompute.ratings_differences() == []
 
     def moderate(review, status):
         services.reviews_moderate(reviews=[review], status=status, moderator=editor)
@@ -78,7 +78,7 @@ def test_deleting_a_pending_review_removes_its_counted_rating(movie, newcomer):
     review = services.review_submit(movie=movie, user=newcomer, rating=9, body=REVIEW_TEXT)
     services.review_delete(review=review, user=newcomer)
     assert aggregate(movie)["count"] == 0
-    assert services.ratings_differences() == []
+    assert recompute.ratings_differences() == []
 
 
 def test_moderation_of_new_accounts_can_be_switched_off(movie, newcomer, settings):
@@ -276,10 +276,10 @@ def test_recompute_finds_and_fixes_a_tampered_aggregate(movie):
     RatingFactory(movie=movie, rating=6)
     RatingFactory(movie=movie, rating=8)
     type(movie).objects.filter(pk=movie.pk).update(rating_count=3, rating_sum=20, rating_6=2)
-    [difference] = services.ratings_differences()
+    [difference] = recompute.ratings_differences()
     assert "rating_count 3 -> 2" in difference.describe()
-    services.ratings_recompute()
-    assert services.ratings_differences() == []
+    recompute.ratings_recompute()
+    assert recompute.ratings_differences() == []
     assert aggregate(movie) == {"count": 2, "sum": 14, "histogram": {6: 1, 8: 1}, "mean": 7.0}
 
 
@@ -325,7 +325,7 @@ def test_rejected_review_emptied_to_a_rating_waits_for_an_editor_uncounted(movie
     assert aggregate(movie)["count"] == 0
     services.reviews_moderate(reviews=[review], status=Review.Status.PUBLISHED, moderator=editor)
     assert aggregate(movie) == {"count": 1, "sum": 2, "histogram": {2: 1}, "mean": 2.0}
-    assert services.ratings_differences() == []
+    assert recompute.ratings_differences() == []
 
 
 def test_reported_review_emptied_to_a_rating_waits_for_an_editor_uncounted(movie, settings):
@@ -365,7 +365,7 @@ def test_a_rejected_reviews_rating_never_counts_whatever_path_led_there(
         assert not Review.objects.filter(
             status=Review.Status.REJECTED, rating_counted=True
         ).exists()
-        assert services.ratings_differences() == []
+        assert recompute.ratings_differences() == []
 
     def moderate(review, status):
         services.reviews_moderate(reviews=[review], status=status, moderator=editor)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from movies.text import plural
-from reviews import services
+from reviews import recompute
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check=False, **options):
         if check:
-            differences = services.ratings_differences()
+            differences = recompute.ratings_differences()
             for difference in differences:
                 self.stdout.write(difference.describe())
             if differences:
@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 )
             self.stdout.write(self.style.SUCCESS("Every stored aggregate matches the reviews."))
             return
-        fixed = services.ratings_recompute()
+        fixed = recompute.ratings_recompute()
         for difference in fixed:
             self.stdout.write(f"Fixed {difference.describe()}")
         self.stdout.write(

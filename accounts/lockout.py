@@ -17,12 +17,30 @@ combination's own limit, the largest of the three), so axes' own comparison,
 "failures >= AXES_FAILURE_LIMIT", locks exactly when any combination reaches its limit.
 An account that does not exist is counted like one that does: the lockout says nothing
 about which accounts exist.
+
+The account is named as typed, case aside (login_name): allauth's form takes a username
+or an email address, the admin's a username.
 """
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit, get_lockout_parameters
 from django.conf import settings
 from django.db.models import Sum
+
+
+def login_name(request, credentials) -> str | None:
+    """The name a login attempt is counted under (AXES_USERNAME_CALLABLE)."""
+    credentials = credentials or {}
+    data = getattr(request, "POST", {}) if request is not None else {}
+    for value in (
+        credentials.get("username"),
+        credentials.get("email"),
+        data.get("login"),
+        data.get("username"),
+    ):
+        if value:
+            return str(value).strip().casefold()
+    return None
 
 
 def _key(parameter) -> tuple[str, ...]:
