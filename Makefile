@@ -61,8 +61,9 @@ dev: demo
 
 # Without /usr/bin/chromium the browser tests are skipped; pytest itself prints the one
 # line saying so (tests/e2e/conftest.py), for `make test` and plain `pytest` alike.
+# Two processes (pytest-xdist): every test, browser and concurrency ones included, passes so.
 test: $(VENV)/.dev-installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # While working: everything but the tiers marked slow (subprocesses, concurrency, the demo,
 # measurements over many rows) and e2e (browser). CI and `make test` run them all.
