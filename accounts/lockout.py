@@ -22,10 +22,23 @@ The account is named as typed, case aside (login_name): allauth's form takes a u
 or an email address, the admin's a username.
 """
 
+from allauth.account.adapter import get_adapter
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit, get_lockout_parameters
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
+
+
+def client_ip(request) -> str | None:
+    """The client's address for axes (AXES_CLIENT_IP_CALLABLE): the same reading of the
+    proxy chain as allauth's rate limits (ALLAUTH_TRUSTED_PROXY_COUNT), so a client
+    cannot forge its way out of a lockout, nor into someone else's. None for a request
+    that came from no client (a log-in made in code), as axes' own default gives."""
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except PermissionDenied:
+        return None
 
 
 def login_name(request, credentials) -> str | None:

@@ -262,7 +262,10 @@ LOGIN_FAILURE_LIMIT_PER_ACCOUNT = _get("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", env.in
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = _get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", env.int, 50)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "429.html"
-AXES_IPWARE_PROXY_COUNT = _get("DJANGO_PROXY_COUNT", env.int, 0) or None
+# The client's address, for every limit: allauth's reading of X-Forwarded-For with the
+# number of proxies we trust (ALLAUTH_TRUSTED_PROXY_COUNT, set under Security below),
+# which axes uses too, so one setting decides it everywhere.
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
 
 # --- Internationalisation -----------------------------------------------------
 
@@ -309,10 +312,14 @@ CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="editors@localhost")
 
 # --- Security -----------------------------------------------------------------
 
-# Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto. DJANGO_PROXY_COUNT proxies
+# append to X-Forwarded-For: the client's address is the entry that many from the end
+# (what stands before it, the client wrote itself). Without a proxy, REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = 0
 if _get("DJANGO_BEHIND_PROXY", _strict_bool, False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+    ALLAUTH_TRUSTED_PROXY_COUNT = _get("DJANGO_PROXY_COUNT", env.int, 1)
 CSRF_TRUSTED_ORIGINS = _get("DJANGO_CSRF_TRUSTED_ORIGINS", env.list, [])
 SECURE_SSL_REDIRECT = _get("DJANGO_SECURE_SSL_REDIRECT", _strict_bool, PRODUCTION)
 SECURE_HSTS_SECONDS = _get("DJANGO_SECURE_HSTS_SECONDS", env.int, 31536000 if PRODUCTION else 0)
