@@ -41,8 +41,13 @@ def client_ip(request) -> str | None:
         return None
 
 
+#: axes keeps the name in a varchar(255); a longer one is no account's name anyway.
+LOGIN_NAME_MAX_LENGTH = 255
+
+
 def login_name(request, credentials) -> str | None:
-    """The name a login attempt is counted under (AXES_USERNAME_CALLABLE)."""
+    """The name a login attempt is counted under (AXES_USERNAME_CALLABLE), cut to what
+    axes can store (a 100,000-character name was a DataError, a 500, on PostgreSQL)."""
     credentials = credentials or {}
     data = getattr(request, "POST", {}) if request is not None else {}
     for value in (
@@ -52,7 +57,7 @@ def login_name(request, credentials) -> str | None:
         data.get("username"),
     ):
         if value:
-            return str(value).strip().casefold()
+            return str(value).strip().casefold()[:LOGIN_NAME_MAX_LENGTH]
     return None
 
 

@@ -215,12 +215,12 @@ class PostgresSearch(SimpleSearch):
             .annotate(
                 exact=self._exact(query),
                 in_year=self._in_year(query),
-                score=SearchRank(vector, tsquery) + TrigramWordSimilarity(text, "title"),
+                relevance=SearchRank(vector, tsquery) + TrigramWordSimilarity(text, "title"),
             )
             .order_by(
                 "-exact",
                 "-in_year",
-                "-score",
+                "-relevance",
                 F("external_rating_votes").desc(nulls_last=True),
                 "title",
                 "year",
