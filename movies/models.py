@@ -836,3 +836,31 @@ class Availability(models.Model):
 
     def __str__(self):
         return f"{self.movie} on {self.provider} ({self.country}, {self.get_kind_display()})"
+
+
+class SimilarFilm(models.Model):
+    """A precomputed "more like this" neighbour of a film (movies.similar computes them).
+
+    Rebuilt for a film whenever an editor saves it (movies.services.movie_save) and for
+    the whole catalogue by `manage.py rebuild_similar_films`, so a verdict page reads its
+    shelf with one indexed query however large the catalogue grows. Pages still filter
+    on the neighbour being public: a film drafted since the last rebuild never shows.
+    """
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="neighbours")
+    similar = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="+")
+    affinity = models.FloatField(help_text="How alike the two films are; higher is closer.")
+
+    class Meta:
+        verbose_name = "similar film"
+        ordering = ["movie", "-affinity"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "similar"], name="similar_film_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(movie=models.F("similar")), name="similar_film_not_itself"
+            ),
+        ]
+        indexes = [models.Index(fields=["movie", "-affinity"], name="similar_film_rank")]
+
+    def __str__(self):
+        return f"{self.movie} ~ {self.similar}"
