@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "axes",
     "movies",
     "reviews",
+    "lists",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ urlpatterns = [
     # Django's login view with reviews' form (error summary); before the auth URLs.
     path("accounts/login/", reviews_views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),  # login, logout, password reset
+    path("", include("lists.urls")),
     path("", include("reviews.urls")),
     path("", include("movies.urls")),
 ]

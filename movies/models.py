@@ -306,6 +306,16 @@ class MovieQuerySet(models.QuerySet):
             qs = qs.filter(box_office_multiple__lt=high)
         return qs
 
+    def available_on(self, providers, *, country):
+        """Films offered on any of `providers` in `country` (one EXISTS per film row)."""
+        return self.filter(
+            models.Exists(
+                Availability.objects.filter(
+                    movie=models.OuterRef("pk"), provider__in=providers, country=country
+                )
+            )
+        )
+
     def decades(self):
         """The decades these films were made in, newest first (1990 for the 1990s): the
         list's decade filter offers only what the catalogue holds."""

@@ -10,7 +10,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
 from movies import search
-from movies.models import Availability, Credit, Genre, Movie, Person
+from movies.models import Availability, Credit, Genre, Movie, Person, Provider
 from movies.pagination import ForgivingPaginationMixin
 from movies.selectors import list_filter_options, verdict_inputs
 
@@ -113,6 +113,12 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
         band = next((b for b in self.ladder if b.slug == band_slug), None)
         if band:
             found["band"] = band
+        provider_slugs = [s.strip() for s in get.getlist("provider") if s.strip()][:50]
+        if provider_slugs:
+            providers = list(Provider.objects.filter(slug__in=provider_slugs))
+            if providers:
+                found["providers"] = providers
+                found["country"] = reader_country(self.request)
         sort = get.get("sort", "")
         found["sort"] = sort if sort in self.SORTS else self.DEFAULT_SORT
         return found
@@ -131,6 +137,8 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             qs = qs.filter(year__gte=f["decade"], year__lt=f["decade"] + 10)
         if "band" in f:
             qs = qs.in_band(f["band"], self.ladder)
+        if "providers" in f:
+            qs = qs.available_on(f["providers"], country=f["country"])
         order = self.SORTS[f["sort"]][1]
         if order is None:
             return qs.by_rating()
