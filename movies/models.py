@@ -813,7 +813,7 @@ class Provider(models.Model):
 
 class Availability(models.Model):
     class Kind(models.TextChoices):
-        STREAM = "stream", "Stream"
+        STREAM = "stream", "Subscription"
         FREE = "free", "Free"
         RENT = "rent", "Rent"
         BUY = "buy", "Buy"

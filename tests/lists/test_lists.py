@@ -159,7 +159,7 @@ def test_services_form_saves_and_the_verdict_page_puts_them_first(client, reader
     assert response.status_code == 302
     assert client.get("/me/services/").status_code == 200
     page = client.get(film.get_absolute_url() + "?country=GB").content.decode()
-    assert "On your Netflix (stream)" in page
+    assert "On your Netflix (subscription)" in page
 
 
 def test_services_form_refuses_an_unknown_country(client, reader):
