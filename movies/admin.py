@@ -456,7 +456,16 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     ordering = ["name"]
     list_display_links = ["name"]
     prepopulated_fields = {"slug": ("name",)}
-    fields = ["name", "slug", "photo", "photo_preview", "external_id"]
+    fields = [
+        "name",
+        "slug",
+        "photo",
+        "photo_preview",
+        ("birth_date", "birth_place"),
+        ("death_date", "death_place"),
+        "bio",
+        "external_id",
+    ]
     readonly_fields = ["photo_preview"]
 
     def get_queryset(self, request):

@@ -86,6 +86,17 @@ class Person(models.Model):
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_thumb = models.ImageField(upload_to="people/thumbs/", blank=True, editable=False)
+    birth_date = models.DateField(null=True, blank=True)
+    birth_place = models.CharField(max_length=200, blank=True, help_text="e.g. Xi'an, China.")
+    death_date = models.DateField(null=True, blank=True)
+    death_place = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(
+        "short bio",
+        max_length=1200,
+        blank=True,
+        help_text="Two or three sentences readers see on the person's page: who they are "
+        "and what they are known for.",
+    )
     external_id = models.CharField(
         max_length=64,
         blank=True,
@@ -100,6 +111,15 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_date__isnull=True)
+                | Q(death_date__isnull=True)
+                | Q(death_date__gte=models.F("birth_date")),
+                name="person_death_after_birth",
+                violation_error_message="The date of death is before the date of birth.",
+            ),
+        ]
 
     def __str__(self):
         return self.name

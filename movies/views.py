@@ -182,12 +182,18 @@ class PersonDetailView(VerdictInputsMixin, DetailView):
     def get_queryset(self):
         return Person.objects.public()
 
+    KNOWN_FOR = 4
+
     def get_context_data(self, **kwargs):
-        groups = {}
+        groups, films = {}, {}
         for credit in Credit.objects.filmography(self.object):
             credit.movie.assessment = self.verdict_inputs.assess(credit.movie)
             groups.setdefault(credit.get_role_display(), []).append(credit)
-        return super().get_context_data(filmography=groups, **kwargs)
+            films.setdefault(credit.movie.pk, credit.movie)
+        # Known for: their best-scored films (the same stored score as every list sort).
+        scored = [m for m in films.values() if m.score is not None]
+        known_for = sorted(scored, key=lambda m: (-m.score, m.title))[: self.KNOWN_FOR]
+        return super().get_context_data(filmography=groups, known_for=known_for, **kwargs)
 
 
 class MovieDetailView(VerdictInputsMixin, DetailView):
