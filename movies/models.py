@@ -310,6 +310,7 @@ class MovieQuerySet(models.QuerySet):
                 ),
             ),
             models.Prefetch("regional_grosses", queryset=RegionalGross.objects.order_by("-amount")),
+            "advisories",
             models.Prefetch(
                 "availabilities",
                 queryset=Availability.objects.select_related("provider").order_by(
@@ -332,6 +333,17 @@ class MovieQuerySet(models.QuerySet):
             models.Exists(
                 Availability.objects.filter(
                     movie=models.OuterRef("pk"), provider__in=providers, country=country
+                )
+            )
+        )
+
+    def advisory_at_most(self, category, severity):
+        """Films whose parents' guide records `category` at `severity` or less (films
+        without a record for it are left out: unknown is not "none")."""
+        return self.filter(
+            models.Exists(
+                ContentAdvisory.objects.filter(
+                    movie=models.OuterRef("pk"), category=category, severity__lte=severity
                 )
             )
         )
@@ -894,3 +906,47 @@ class SimilarFilm(models.Model):
 
     def __str__(self):
         return f"{self.movie} ~ {self.similar}"
+
+
+class ContentAdvisory(models.Model):
+    """The parents' guide: how much of one kind of content a film holds, with a note."""
+
+    class Category(models.TextChoices):
+        VIOLENCE = "violence", "Violence"
+        LANGUAGE = "language", "Language"
+        SEX = "sex", "Sex and nudity"
+        FRIGHTENING = "frightening", "Frightening scenes"
+        SUBSTANCES = "substances", "Alcohol, drugs and smoking"
+
+    class Severity(models.IntegerChoices):
+        NONE = 0, "None"
+        MILD = 1, "Mild"
+        MODERATE = 2, "Moderate"
+        SEVERE = 3, "Severe"
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="advisories")
+    category = models.CharField(max_length=12, choices=Category)
+    severity = models.PositiveSmallIntegerField(choices=Severity)
+    note = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="One line parents can act on, e.g. “a brief, bloody fight in the last reel”.",
+    )
+
+    class Meta:
+        verbose_name = "content advisory"
+        verbose_name_plural = "parents' guide"
+        ordering = ["movie", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movie", "category"],
+                name="advisory_once_per_category",
+                violation_error_message="This film already has an advisory of this kind.",
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__gte=0, severity__lte=3), name="advisory_severity_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.movie}: {self.get_category_display()} {self.get_severity_display()}"

@@ -10,7 +10,15 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
 from movies import search
-from movies.models import Availability, Credit, Genre, Movie, Person, Provider
+from movies.models import (
+    Availability,
+    ContentAdvisory,
+    Credit,
+    Genre,
+    Movie,
+    Person,
+    Provider,
+)
 from movies.pagination import ForgivingPaginationMixin
 from movies.selectors import list_filter_options, verdict_inputs
 
@@ -38,6 +46,10 @@ def reader_country(request):
         if len(pieces) >= 2 and len(pieces[-1]) == 2 and pieces[-1].upper() in countries:
             return pieces[-1].upper()
     return settings.DEFAULT_COUNTRY
+
+
+# The film list's parents' guide filter: "at most" each level below severe.
+ADVISORY_LEVELS = {0: "None", 1: "Mild at most", 2: "Moderate at most (no severe)"}
 
 
 class VerdictInputsMixin:
@@ -119,6 +131,14 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             if providers:
                 found["providers"] = providers
                 found["country"] = reader_country(self.request)
+        category, _, level = get.get("advisory", "").partition(":")
+        level = whole_number(level)
+        if category in ContentAdvisory.Category.values and level in (0, 1, 2):
+            found["advisory"] = (
+                category,
+                level,
+                f"{ContentAdvisory.Category(category).label}: {ADVISORY_LEVELS[level].lower()}",
+            )
         sort = get.get("sort", "")
         found["sort"] = sort if sort in self.SORTS else self.DEFAULT_SORT
         return found
@@ -137,6 +157,8 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             qs = qs.filter(year__gte=f["decade"], year__lt=f["decade"] + 10)
         if "band" in f:
             qs = qs.in_band(f["band"], self.ladder)
+        if "advisory" in f:
+            qs = qs.advisory_at_most(*f["advisory"][:2])
         if "providers" in f:
             qs = qs.available_on(f["providers"], country=f["country"])
         order = self.SORTS[f["sort"]][1]
@@ -155,6 +177,14 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             ladder=self.ladder,
             sorts=[(key, label) for key, (label, _) in self.SORTS.items()],
             querystring=query.urlencode(),
+            advisory_options=[
+                (label, [(f"{value}:{n}", f"{label}: {text.lower()}") for n, text in levels])
+                for value, label in ContentAdvisory.Category.choices
+                for levels in [ADVISORY_LEVELS.items()]
+            ],
+            advisory_selected="{}:{}".format(*self.filters["advisory"][:2])
+            if "advisory" in self.filters
+            else "",
         )
         return context
 

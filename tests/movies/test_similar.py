@@ -119,6 +119,6 @@ def test_verdict_page_query_budget_with_8_similar_films(client, django_assert_ma
     """Guards against N+1: the page with both shelves full stays within its budget."""
     film = _film_with_shelves(8)
     client.get(film.get_absolute_url())
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         response = client.get(film.get_absolute_url())
     assert len(shelf_titles(response.content.decode(), "more-like-this")) == 8
