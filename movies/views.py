@@ -49,7 +49,7 @@ def reader_country(request):
 
 
 # The film list's parents' guide filter: "at most" each level below severe.
-ADVISORY_LEVELS = {0: "None", 1: "Mild at most", 2: "Moderate at most (no severe)"}
+ADVISORY_LEVELS = {0: "No {}", 1: "Mild {} at most", 2: "No severe {}"}
 
 
 class VerdictInputsMixin:
@@ -134,11 +134,8 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
         category, _, level = get.get("advisory", "").partition(":")
         level = whole_number(level)
         if category in ContentAdvisory.Category.values and level in (0, 1, 2):
-            found["advisory"] = (
-                category,
-                level,
-                f"{ContentAdvisory.Category(category).label}: {ADVISORY_LEVELS[level].lower()}",
-            )
+            label = ContentAdvisory.Category(category).label.lower()
+            found["advisory"] = (category, level, ADVISORY_LEVELS[level].format(label))
         sort = get.get("sort", "")
         found["sort"] = sort if sort in self.SORTS else self.DEFAULT_SORT
         return found
@@ -178,7 +175,7 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             sorts=[(key, label) for key, (label, _) in self.SORTS.items()],
             querystring=query.urlencode(),
             advisory_options=[
-                (label, [(f"{value}:{n}", f"{label}: {text.lower()}") for n, text in levels])
+                (label, [(f"{value}:{n}", text.format(label.lower())) for n, text in levels])
                 for value, label in ContentAdvisory.Category.choices
                 for levels in [ADVISORY_LEVELS.items()]
             ],

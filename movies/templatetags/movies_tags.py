@@ -52,7 +52,11 @@ def more_like_this(context, movie, directors=()):
     queries (the two shelves and their films' genres), however large the catalogue."""
     people = [credit.person for credit in directors]
     alike = similar.shelf(movie)
-    by_directors = similar.more_from_directors(movie, people)
+    # The director's films not already on the first shelf (a small catalogue would
+    # otherwise show the same films twice).
+    shown = {m.pk for m in alike}
+    by_directors = similar.more_from_directors(movie, people, size=similar.SHELF_SIZE * 2)
+    by_directors = [m for m in by_directors if m.pk not in shown][: similar.SHELF_SIZE]
     prefetch_related_objects([*alike, *by_directors], "genres")
     # The page's own ladder when the view has read it: one cache read per request.
     inputs = getattr(context.get("view"), "verdict_inputs", None) or verdict_inputs()

@@ -122,3 +122,16 @@ def test_verdict_page_query_budget_with_8_similar_films(client, django_assert_ma
     with django_assert_max_num_queries(11):
         response = client.get(film.get_absolute_url())
     assert len(shelf_titles(response.content.decode(), "more-like-this")) == 8
+
+
+def test_a_film_on_the_first_shelf_is_not_repeated_under_the_director(client, noir):
+    film, genre, director = noir
+    shared = MovieFactory(title="Scarlet Street", genres=[genre])
+    CreditFactory(movie=shared, person=director, role=Credit.Role.DIRECTOR, billing_order=None)
+    only_director = MovieFactory(title="M", genres=[GenreFactory(name="Thriller")], year=1931)
+    CreditFactory(movie=only_director, person=director, role=Credit.Role.DIRECTOR)
+    services.similar_films_refresh(movies=[film])
+    SimilarFilm.objects.filter(movie=film, similar=only_director).delete()
+    html = client.get(film.get_absolute_url()).content.decode()
+    assert shelf_titles(html, "more-like-this") == ["Scarlet Street"]
+    assert shelf_titles(html, "more-from-director") == ["M"]
