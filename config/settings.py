@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "movies",
     "reviews",
     "accounts",
+    "lists",
 ]
 
 MIDDLEWARE = [

@@ -72,6 +72,7 @@ urlpatterns = [
     path("accounts/signup/", accounts_views.SignupView.as_view(), name="account_signup"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("lists.urls")),
     path("", include("reviews.urls")),
     path("", include("movies.urls")),
 ]

@@ -34,6 +34,7 @@ from movies.forms import (
 )
 from movies.models import (
     Availability,
+    ContentAdvisory,
     Credit,
     Genre,
     Movie,
@@ -254,6 +255,14 @@ class RegionalGrossInline(admin.TabularInline):
     verbose_name_plural = "Gross by region (in the film's currency)"
 
 
+class ContentAdvisoryInline(admin.TabularInline):
+    model = ContentAdvisory
+    fields = ["category", "severity", "note"]
+    extra = 0
+    max_num = len(ContentAdvisory.Category)
+    verbose_name_plural = "Parents' guide (one row per kind of content)"
+
+
 # --- Films --------------------------------------------------------------------
 
 #: Read-only lines shown inside the form's sections.
@@ -288,7 +297,7 @@ class MovieChangeList(ChangeList):
 @admin.register(Movie)
 class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     form = MovieAdminForm
-    inlines = [CreditInline, AvailabilityInline, RegionalGrossInline]
+    inlines = [CreditInline, AvailabilityInline, RegionalGrossInline, ContentAdvisoryInline]
     search_fields = ["title", "original_title", "credits__person__name"]
     rank_fields = ["title", "original_title"]
     search_help_text = "Title, original title, or the name of anyone in the credits."
@@ -460,7 +469,16 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     ordering = ["name"]
     list_display_links = ["name"]
     prepopulated_fields = {"slug": ("name",)}
-    fields = ["name", "slug", "photo", "photo_preview", "external_id"]
+    fields = [
+        "name",
+        "slug",
+        "photo",
+        "photo_preview",
+        ("birth_date", "birth_place"),
+        ("death_date", "death_place"),
+        "bio",
+        "external_id",
+    ]
     readonly_fields = ["photo_preview"]
 
     def get_queryset(self, request):

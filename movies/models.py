@@ -101,6 +101,17 @@ class Person(models.Model):
     photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     photo_thumb = models.ImageField(upload_to="people/thumbs/", blank=True, editable=False)
+    birth_date = models.DateField(null=True, blank=True)
+    birth_place = models.CharField(max_length=200, blank=True, help_text="e.g. Xi'an, China.")
+    death_date = models.DateField(null=True, blank=True)
+    death_place = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(
+        "short bio",
+        max_length=1200,
+        blank=True,
+        help_text="Two or three sentences readers see on the person's page: who they are "
+        "and what they are known for.",
+    )
     external_id = models.CharField(
         max_length=64,
         blank=True,
@@ -115,6 +126,15 @@ class Person(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(birth_date__isnull=True)
+                | Q(death_date__isnull=True)
+                | Q(death_date__gte=models.F("birth_date")),
+                name="person_death_after_birth",
+                violation_error_message="The date of death is before the date of birth.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -305,6 +325,7 @@ class MovieQuerySet(models.QuerySet):
                 ),
             ),
             models.Prefetch("regional_grosses", queryset=RegionalGross.objects.order_by("-amount")),
+            "advisories",
             models.Prefetch(
                 "availabilities",
                 queryset=Availability.objects.select_related("provider").order_by(
@@ -320,6 +341,27 @@ class MovieQuerySet(models.QuerySet):
         if high is not None:
             qs = qs.filter(box_office_multiple__lt=high)
         return qs
+
+    def available_on(self, providers, *, country):
+        """Films offered on any of `providers` in `country` (one EXISTS per film row)."""
+        return self.filter(
+            models.Exists(
+                Availability.objects.filter(
+                    movie=models.OuterRef("pk"), provider__in=providers, country=country
+                )
+            )
+        )
+
+    def advisory_at_most(self, category, severity):
+        """Films whose parents' guide records `category` at `severity` or less (films
+        without a record for it are left out: unknown is not "none")."""
+        return self.filter(
+            models.Exists(
+                ContentAdvisory.objects.filter(
+                    movie=models.OuterRef("pk"), category=category, severity__lte=severity
+                )
+            )
+        )
 
     def decades(self):
         """The decades these films were made in, newest first (1990 for the 1990s): the
@@ -912,7 +954,7 @@ class Provider(models.Model):
 
 class Availability(models.Model):
     class Kind(models.TextChoices):
-        STREAM = "stream", "Stream"
+        STREAM = "stream", "Subscription"
         FREE = "free", "Free"
         RENT = "rent", "Rent"
         BUY = "buy", "Buy"
@@ -960,3 +1002,75 @@ class ImportLock(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.holder} since {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SimilarFilm(models.Model):
+    """A precomputed "more like this" neighbour of a film (movies.similar computes them).
+
+    Rebuilt for a film whenever an editor saves it (movies.services.movie_save) and for
+    the whole catalogue by `manage.py rebuild_similar_films`, so a verdict page reads its
+    shelf with one indexed query however large the catalogue grows. Pages still filter
+    on the neighbour being public: a film drafted since the last rebuild never shows.
+    """
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="neighbours")
+    similar = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="+")
+    affinity = models.FloatField(help_text="How alike the two films are; higher is closer.")
+
+    class Meta:
+        verbose_name = "similar film"
+        ordering = ["movie", "-affinity"]
+        constraints = [
+            models.UniqueConstraint(fields=["movie", "similar"], name="similar_film_unique_pair"),
+            models.CheckConstraint(
+                condition=~Q(movie=models.F("similar")), name="similar_film_not_itself"
+            ),
+        ]
+        indexes = [models.Index(fields=["movie", "-affinity"], name="similar_film_rank")]
+
+    def __str__(self):
+        return f"{self.movie} ~ {self.similar}"
+
+
+class ContentAdvisory(models.Model):
+    """The parents' guide: how much of one kind of content a film holds, with a note."""
+
+    class Category(models.TextChoices):
+        VIOLENCE = "violence", "Violence"
+        LANGUAGE = "language", "Language"
+        SEX = "sex", "Sex and nudity"
+        FRIGHTENING = "frightening", "Frightening scenes"
+        SUBSTANCES = "substances", "Alcohol, drugs and smoking"
+
+    class Severity(models.IntegerChoices):
+        NONE = 0, "None"
+        MILD = 1, "Mild"
+        MODERATE = 2, "Moderate"
+        SEVERE = 3, "Severe"
+
+    movie = models.ForeignKey(Movie, on_delete=models.CASCADE, related_name="advisories")
+    category = models.CharField(max_length=12, choices=Category)
+    severity = models.PositiveSmallIntegerField(choices=Severity)
+    note = models.CharField(
+        max_length=160,
+        blank=True,
+        help_text="One line parents can act on, e.g. “a brief, bloody fight in the last reel”.",
+    )
+
+    class Meta:
+        verbose_name = "content advisory"
+        verbose_name_plural = "parents' guide"
+        ordering = ["movie", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["movie", "category"],
+                name="advisory_once_per_category",
+                violation_error_message="This film already has an advisory of this kind.",
+            ),
+            models.CheckConstraint(
+                condition=Q(severity__gte=0, severity__lte=3), name="advisory_severity_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.movie}: {self.get_category_display()} {self.get_severity_display()}"

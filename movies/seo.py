@@ -70,6 +70,28 @@ def _person(person, absolute):
     return {"@type": "Person", "name": person.name, "url": absolute(person.get_absolute_url())}
 
 
+def person_jsonld(person, *, absolute, known_for=()):
+    """The person page's `Person`: only what is known (dates, places, bio, photo, the
+    films they are known for)."""
+    data = {"@context": SCHEMA, **_person(person, absolute)}
+    if person.bio:
+        data["description"] = _truncate(person.bio, DESCRIPTION_LENGTH)
+    if person.photo_thumb:
+        data["image"] = absolute(person.photo_thumb.url)
+    for key, value in (("birthDate", person.birth_date), ("deathDate", person.death_date)):
+        if value:
+            data[key] = value.isoformat()
+    for key, value in (("birthPlace", person.birth_place), ("deathPlace", person.death_place)):
+        if value:
+            data[key] = {"@type": "Place", "name": value}
+    if known_for:
+        data["subjectOf"] = [
+            {"@type": "Movie", "name": m.title, "url": absolute(m.get_absolute_url())}
+            for m in known_for
+        ]
+    return data
+
+
 def aggregate_rating(movie, *, min_ratings=None):
     """schema.org AggregateRating from our readers' ratings, or None below the threshold.
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from django.db import models, transaction
 from django.utils import timezone
 
-from movies.models import Credit, Movie, Person
+from movies import similar
+from movies.models import Credit, Movie, Person, SimilarFilm
 from movies.search import search_document
 from movies.selectors import forget_filter_options, site_mean
 
@@ -61,6 +62,7 @@ def movie_save(
         save_related()
     refresh_search_documents([movie.pk])
     Movie.objects.filter(pk=movie.pk).refresh_scores(site_mean=site_mean())
+    similar_films_refresh(movies=[movie], with_neighbours=True)
     transaction.on_commit(forget_filter_options)  # its genres, year or publication
     return movie
 
@@ -122,6 +124,7 @@ def publish_movies(*, movies: models.QuerySet) -> PublishResult:
         movie.full_clean()
         movie.save(update_fields=["status", "published_at", "updated_at"])
         (result.scheduled if movie.published_at > now else result.published).append(movie)
+    similar_films_refresh(movies=result.published + result.scheduled, with_neighbours=True)
     transaction.on_commit(forget_filter_options)
     return result
 
@@ -142,3 +145,32 @@ def unpublish_movies(*, movies: models.QuerySet) -> list[Movie]:
         changed.append(movie)
     transaction.on_commit(forget_filter_options)
     return changed
+
+
+@transaction.atomic
+def similar_films_refresh(*, movies: Iterable[Movie], with_neighbours: bool = False) -> int:
+    """Recompute and store the "more like this" neighbours of `movies` (movies.similar);
+    returns how many neighbour rows were written.
+
+    `with_neighbours`: also refresh the films that were or now are their neighbours, so
+    a film an editor changes or publishes joins (or leaves) its neighbours' shelves at
+    once; the rest of the catalogue follows at the next `rebuild_similar_films`.
+    """
+    movies = list(movies)
+    if with_neighbours:
+        ids = {m.pk for m in movies}
+        before = set(SimilarFilm.objects.filter(movie__in=movies).values_list("similar", flat=True))
+        written = similar_films_refresh(movies=movies)
+        after = set(SimilarFilm.objects.filter(movie__in=movies).values_list("similar", flat=True))
+        others = Movie.objects.filter(pk__in=(before | after) - ids)
+        return written + similar_films_refresh(movies=others)
+    written = 0
+    for movie in movies:
+        SimilarFilm.objects.filter(movie=movie).delete()
+        rows = [
+            SimilarFilm(movie=movie, similar_id=pk, affinity=affinity)
+            for pk, affinity in similar.neighbours(movie)
+        ]
+        SimilarFilm.objects.bulk_create(rows)
+        written += len(rows)
+    return written

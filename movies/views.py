@@ -10,7 +10,15 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
 from movies import search, verdicts
-from movies.models import Availability, Credit, Genre, Movie, Person
+from movies.models import (
+    Availability,
+    ContentAdvisory,
+    Credit,
+    Genre,
+    Movie,
+    Person,
+    Provider,
+)
 from movies.pagination import ForgivingPaginationMixin
 from movies.selectors import list_filter_options, verdict_inputs
 
@@ -38,6 +46,10 @@ def reader_country(request):
         if len(pieces) >= 2 and len(pieces[-1]) == 2 and pieces[-1].upper() in countries:
             return pieces[-1].upper()
     return settings.DEFAULT_COUNTRY
+
+
+# The film list's parents' guide filter: "at most" each level below severe.
+ADVISORY_LEVELS = {0: "No {}", 1: "Mild {} at most", 2: "No severe {}"}
 
 
 class VerdictInputsMixin:
@@ -113,6 +125,17 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
         band = next((b for b in self.ladder if b.slug == band_slug), None)
         if band:
             found["band"] = band
+        provider_slugs = [s.strip() for s in get.getlist("provider") if s.strip()][:50]
+        if provider_slugs:
+            providers = list(Provider.objects.filter(slug__in=provider_slugs))
+            if providers:
+                found["providers"] = providers
+                found["country"] = reader_country(self.request)
+        category, _, level = get.get("advisory", "").partition(":")
+        level = whole_number(level)
+        if category in ContentAdvisory.Category.values and level in (0, 1, 2):
+            label = ContentAdvisory.Category(category).label.lower()
+            found["advisory"] = (category, level, ADVISORY_LEVELS[level].format(label))
         sort = get.get("sort", "")
         found["sort"] = sort if sort in self.SORTS else self.DEFAULT_SORT
         return found
@@ -131,6 +154,10 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             qs = qs.filter(year__gte=f["decade"], year__lt=f["decade"] + 10)
         if "band" in f:
             qs = qs.in_band(f["band"], self.ladder)
+        if "advisory" in f:
+            qs = qs.advisory_at_most(*f["advisory"][:2])
+        if "providers" in f:
+            qs = qs.available_on(f["providers"], country=f["country"])
         order = self.SORTS[f["sort"]][1]
         if order is None:
             return qs.by_rating()
@@ -147,6 +174,14 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             ladder=self.ladder,
             sorts=[(key, label) for key, (label, _) in self.SORTS.items()],
             querystring=query.urlencode(),
+            advisory_options=[
+                (label, [(f"{value}:{n}", text.format(label.lower())) for n, text in levels])
+                for value, label in ContentAdvisory.Category.choices
+                for levels in [ADVISORY_LEVELS.items()]
+            ],
+            advisory_selected="{}:{}".format(*self.filters["advisory"][:2])
+            if "advisory" in self.filters
+            else "",
         )
         return context
 
@@ -174,12 +209,18 @@ class PersonDetailView(VerdictInputsMixin, DetailView):
     def get_queryset(self):
         return Person.objects.public()
 
+    KNOWN_FOR = 4
+
     def get_context_data(self, **kwargs):
-        groups = {}
+        groups, films = {}, {}
         for credit in Credit.objects.filmography(self.object):
             credit.movie.assessment = self.verdict_inputs.assess(credit.movie)
             groups.setdefault(credit.get_role_display(), []).append(credit)
-        return super().get_context_data(filmography=groups, **kwargs)
+            films.setdefault(credit.movie.pk, credit.movie)
+        # Known for: their best-scored films (the same stored score as every list sort).
+        scored = [m for m in films.values() if m.score is not None]
+        known_for = sorted(scored, key=lambda m: (-m.score, m.title))[: self.KNOWN_FOR]
+        return super().get_context_data(filmography=groups, known_for=known_for, **kwargs)
 
 
 #: Cast names shown before "Show all N" when the billing is not known (imported casts are

@@ -42,6 +42,15 @@ class HoneypotMixin:
         )
 
 
+RATING_CHOICES = [(n, str(n)) for n in range(1, 11)]
+
+
+class RatingForm(forms.Form):
+    """The verdict page's one-step rating: a whole number from 1 to 10."""
+
+    rating = forms.TypedChoiceField(choices=RATING_CHOICES, coerce=int)
+
+
 class ReviewForm(ErrorSummaryMixin, HoneypotMixin, forms.ModelForm):
     """Rating, and optionally a written review. Only these fields: posting `user`,
     `movie`, `status` or counters changes nothing (the view passes the rest)."""

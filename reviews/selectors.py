@@ -42,4 +42,5 @@ def verdict_page_reviews(*, movie: Movie, user) -> dict:
         "review_total": rows[0].written_total if rows else 0,
         "reviews_url": reverse("reviews:list", args=[movie.slug]),
         "review_form_url": reverse("reviews:edit", args=[movie.slug]),
+        "rating_scale": range(1, 11),
     }

@@ -20,7 +20,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from movies.models import Movie
 from movies.pagination import ForgivingPaginationMixin
 from reviews import services, trust
-from reviews.forms import ReportForm, ReviewForm
+from reviews.forms import RatingForm, ReportForm, ReviewForm
 from reviews.models import Review, readable_q
 
 
@@ -94,6 +94,36 @@ class ReviewEditView(LoginRequiredMixin, PublicMovieMixin, FormView):
             ),
         )
         return redirect(self.movie.get_absolute_url())
+
+
+class RateView(LoginRequiredMixin, PublicMovieMixin, View):
+    """The verdict page's one-step rating (POST 1-10): sets or changes the reader's rating
+    and keeps any written review as it is, then back to the film's page. GET (after
+    logging in) leads there too."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.movie.get_absolute_url() + "#your-review")
+
+    def post(self, request, *args, **kwargs):
+        form = RatingForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose a rating from 1 to 10, then press Rate.")
+            return redirect(self.movie.get_absolute_url() + "#your-review")
+        own = Review.objects.filter(movie=self.movie, user=request.user).first()
+        try:
+            review = services.review_submit(
+                movie=self.movie,
+                user=request.user,
+                rating=form.cleaned_data["rating"],
+                headline=own.headline if own else "",
+                body=own.body if own else "",
+                contains_spoilers=own.contains_spoilers if own else False,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _saved_message(review))
+        return redirect(self.movie.get_absolute_url() + "#your-review")
 
 
 def _saved_message(review: Review) -> str:

@@ -1,9 +1,11 @@
 import zlib
 
 from django import template
+from django.db.models import prefetch_related_objects
 
-from movies import verdicts
+from movies import similar, verdicts
 from movies.search import MAX_QUERY_LENGTH
+from movies.selectors import verdict_inputs
 from movies.text import and_join
 
 register = template.Library()
@@ -63,3 +65,27 @@ def palette(movie):
 def max_query_length():
     """The longest search the site reads, for the search boxes' maxlength."""
     return MAX_QUERY_LENGTH
+
+
+@register.inclusion_tag("includes/more_like_this.html", takes_context=True)
+def more_like_this(context, movie, directors=()):
+    """{% more_like_this movie directors %}: the verdict page's onward shelves, "More like
+    this" (precomputed neighbours, movies.similar) and "More from <director>". Three
+    queries (the two shelves and their films' genres), however large the catalogue."""
+    people = [credit.person for credit in directors]
+    alike = similar.shelf(movie)
+    # The director's films not already on the first shelf (a small catalogue would
+    # otherwise show the same films twice).
+    shown = {m.pk for m in alike}
+    by_directors = similar.more_from_directors(movie, people, size=similar.SHELF_SIZE * 2)
+    by_directors = [m for m in by_directors if m.pk not in shown][: similar.SHELF_SIZE]
+    prefetch_related_objects([*alike, *by_directors], "genres")
+    # The page's own ladder when the view has read it: one cache read per request.
+    inputs = getattr(context.get("view"), "verdict_inputs", None) or verdict_inputs()
+    return {
+        "request": context.get("request"),
+        "movie": movie,
+        "similar": inputs.assess_all(alike),
+        "directors": people,
+        "by_directors": inputs.assess_all(by_directors),
+    }

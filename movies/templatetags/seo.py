@@ -55,6 +55,15 @@ def movie_jsonld(context, movie, reviews=()):
 
 
 @register.simple_tag(takes_context=True)
+def person_jsonld(context, person, known_for=()):
+    """{% person_jsonld person known_for %}: the person page's Person."""
+    absolute = _absolute(context)
+    if absolute is None:
+        return ""
+    return seo.jsonld_script(seo.person_jsonld(person, absolute=absolute, known_for=known_for))
+
+
+@register.simple_tag(takes_context=True)
 def canonical_link(context, ignore=""):
     """{% canonical_link %}: `<link rel="canonical">` for this page (see seo.canonical_path).
 

@@ -61,7 +61,7 @@ def test_reader_signs_up_reviews_edits_and_deletes(page, shoot):
     page.get_by_role("button", name="Yes, delete it").click()
     expect(page.get_by_text("Your review and rating are deleted.")).to_be_visible()
     expect(page.locator("#your-review")).not_to_contain_text("You rated it")
-    expect(page.get_by_role("link", name="Rate or review this film")).to_be_visible()
+    expect(page.get_by_role("link", name="Write a review of One Second")).to_be_visible()
 
 
 def test_review_form_works_with_the_keyboard_alone(page, log_in):

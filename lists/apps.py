@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ListsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "lists"
+    verbose_name = "Readers' lists"
