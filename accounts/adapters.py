@@ -1,15 +1,42 @@
 """Site policy for django-allauth's flows, as hooks on its adapter (no forked views)."""
 
+import hashlib
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.usernames import skeleton
 
+#: Mails anyone can make us send to any address by typing it into a form. At most one of
+#: each goes to an address per ACCOUNT_MAIL_THROTTLE_SECONDS, so the forms cannot be used
+#: to flood a mailbox; the pages say the same whether a mail went out or not.
+THROTTLED_MAILS = {
+    "account/email/password_reset_key",
+    "account/email/unknown_account",
+    "account/email/email_in_use",
+}
+
+
+def mail_throttle_key(template_prefix: str, email: str) -> str:
+    digest = hashlib.sha256(email.strip().casefold().encode()).hexdigest()
+    return f"accounts:mail-sent:{template_prefix}:{digest}"
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Send, unless this kind of mail went to this address within the window. The
+        claim is one atomic cache.add in the shared cache, so every worker and server
+        agrees."""
+        if template_prefix in THROTTLED_MAILS:
+            key = mail_throttle_key(template_prefix, email)
+            if not cache.add(key, True, settings.ACCOUNT_MAIL_THROTTLE_SECONDS):
+                return
+        super().send_mail(template_prefix, email, context)
+
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_ALLOW_REGISTRATION
 
@@ -55,6 +82,4 @@ class AccountAdapter(DefaultAccountAdapter):
             .values_list("email", flat=True)
         )
         for address in sorted(earlier):  # as the earlier account has it
-            self.send_mail(
-                "account/email/email_in_use", address, {"new_username": user.get_username()}
-            )
+            self.send_mail("account/email/email_in_use", address, {})

@@ -203,11 +203,15 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",  # login by username or email
 ]
 AUTH_PASSWORD_VALIDATORS = [
+    # Refuses a password of spaces alone, and one too long to be typed (accounts/passwords.py).
+    {"NAME": "accounts.passwords.TypeablePasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# One password-reset, unknown-account or address-in-use mail per address per window.
+ACCOUNT_MAIL_THROTTLE_SECONDS = _get("ACCOUNT_MAIL_THROTTLE_SECONDS", env.int, 15 * 60)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
