@@ -82,7 +82,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The production-like variables of README.md, "Running in production".
+# The production-like variables of docs/production.md.
 check-deploy: $(VENV)/.dev-installed
 	DJANGO_ENV=production \
 	DJANGO_SECRET_KEY=ci-only-$$(printf 'x%.0s' $$(seq 1 60)) \

@@ -1,8 +1,8 @@
 """Worth Watching settings: one file, the environment decides.
 
 Every value comes from the environment (or a `.env` file beside manage.py) through
-django-environ. Development and production differ only by variables; README.md has
-the table and `.env.example` a commented copy.
+django-environ. Development and production differ only by variables; docs/configuration.md
+has the table and `.env.example` a commented copy.
 
 A bad or missing value stops start-up with one line naming the variable
 (`ConfigurationError`), not a traceback.

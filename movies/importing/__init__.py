@@ -9,7 +9,7 @@ Three stages, so that a bad row never half-writes a film:
 3. **Write** (`writer`): `import_records()` creates or updates the films in batches, one
    import at a time (`lock`).
 
-The file format (version 1) is described in README.md, "Importing films".
+The file format (version 1) is described in docs/importing.md.
 """
 
 from movies.importing.bokeh import read_bokeh_sampledata

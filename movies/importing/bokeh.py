@@ -20,7 +20,7 @@ def bokeh_sampledata_path():
         return Path(str(files("bokeh_sampledata") / "_data" / "movies.db"))
     except ModuleNotFoundError:
         raise ImportFileError(
-            "bokeh-sampledata is not installed: pip install -c requirements.lock -e '.[demo]'."
+            "bokeh-sampledata is not installed: pip install -c requirements.lock --group demo."
         ) from None
 
 

@@ -2,8 +2,8 @@
 
 A reader turns a file into `SourceRow`s (where the row came from, its raw values, which
 columns it carries). Problems with the whole file (not UTF-8, truncated, an unknown column)
-raise `ImportFileError` before anything is written. The format is described in README.md,
-"Importing films"; `COLUMNS` is the table there (a test holds them together).
+raise `ImportFileError` before anything is written. The format is described in
+docs/importing.md; `COLUMNS` is the table there (a test holds them together).
 """
 
 import csv
@@ -25,7 +25,8 @@ FORMAT_VERSION = 1
 FORMAT_LINE = re.compile(r"^#\s*format:\s*(?P<name>[\w.-]+)/(?P<version>\d+)\s*$")
 LIST_SEPARATOR = "|"
 
-# Column -> what it holds. The order is the order of a written file and of the README table.
+# Column -> what it holds. The order is the order of a written file and of the table in
+# docs/importing.md.
 COLUMNS = {
     "external_id": "Your identifier for the film (e.g. an IMDb tt… id). Matches re-imports. "
     "Empty keeps the id a film already has.",

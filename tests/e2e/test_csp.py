@@ -18,7 +18,7 @@ ADMIN_PAGES = [
     "/admin/movies/movie/add/",
     "/admin/movies/person/add/",
     "/admin/reviews/review/",
-    "/admin/auth/user/add/",
+    "/admin/accounts/user/add/",
     "/admin/password_change/",
 ]
 

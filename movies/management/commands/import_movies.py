@@ -13,8 +13,8 @@ SOURCES = {"bokeh-sampledata": importing.read_bokeh_sampledata}
 
 class Command(BaseCommand):
     help = (
-        "Import films from a CSV or JSON Lines file in the documented format (README.md, "
-        "“Importing films”), or from a known open dataset with --from. Re-running updates "
+        "Import films from a CSV or JSON Lines file in the documented format "
+        "(docs/importing.md), or from a known open dataset with --from. Re-running updates "
         "films instead of duplicating them (matched on external id, else title and year)."
     )
 
