@@ -15,9 +15,11 @@ UNAVAILABLE_RETRY_AFTER = 30
 
 
 def _unavailable(what, exc):
-    return HttpResponse(
+    response = HttpResponse(
         f"{what} unavailable: {type(exc).__name__}\n", status=503, content_type="text/plain"
     )
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER)
+    return response
 
 
 @never_cache

@@ -1,7 +1,8 @@
 """Data for a scratch database, and a snapshot of what it holds.
 
     python -m tests.load.seed seed --films 20 --accounts 50 [--reviews 2 --votes --poster]
-    python -m tests.load.seed snapshot      (JSON on stdout)
+    python -m tests.load.seed snapshot      (JSON on stdout, as every command)
+    python -m tests.load.seed reviews | sessions USERNAME...
 
 Run with DATABASE_URL (and DJANGO_MEDIA_ROOT) pointing at the scratch database. Reviews
 and votes go through reviews.services, so every aggregate is what the site would store.
@@ -123,6 +124,34 @@ def snapshot():
     return rows
 
 
+def sessions(usernames):
+    """Signed-in session cookies for `usernames`, minted as Django's test client does:
+    for accounts that the login form could not sign in (its fields are moving to
+    django-allauth)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    minted = {}
+    for user in get_user_model().objects.filter(
+        **{f"{get_user_model().USERNAME_FIELD}__in": usernames}
+    ):
+        client = Client()
+        client.force_login(user)
+        minted[user.get_username()] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {"cookie": settings.SESSION_COOKIE_NAME, "sessions": minted}
+
+
+def reviews_written():
+    """[username, film slug, rating, body] of every review."""
+    from reviews.models import Review
+
+    return [
+        [review.user.get_username(), review.movie.slug, review.rating, review.body]
+        for review in Review.objects.select_related("user", "movie").order_by("pk")
+    ]
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser()
     commands = parser.add_subparsers(dest="command", required=True)
@@ -133,9 +162,16 @@ def main(argv=None):
     make.add_argument("--votes", action="store_true")
     make.add_argument("--poster", action="store_true")
     commands.add_parser("snapshot")
+    commands.add_parser("reviews")
+    mint = commands.add_parser("sessions")
+    mint.add_argument("usernames", nargs="*")
     args = parser.parse_args(argv)
     _setup()
-    if args.command == "seed":
+    if args.command == "sessions":
+        made = sessions(args.usernames)
+    elif args.command == "reviews":
+        made = reviews_written()
+    elif args.command == "seed":
         made = seed(
             films=args.films,
             accounts=args.accounts,
