@@ -115,5 +115,11 @@ restore: $(VENV)/.run-installed
 	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<file>.tar [FORCE=1]"; exit 2; }
 	$(BIN)/python scripts/backup.py restore $(BACKUP) $(if $(FORCE),--force)
 
+# gunicorn under 50 accounts' reviews and readers, a worker killed and (on PostgreSQL)
+# the database server restarted; prints the figures (docs/operations.md). LOAD_ARGS=--short
+# is the CI version.
+load: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
