@@ -13,7 +13,8 @@ Every poster, photo and logo goes through `process_upload()` before it reaches s
   WebP keep their transparency when they have any. It is at most `STORED_MAX_SIDE`
   pixels on its long side: pages show 500×750 at most and social cards 1200 wide.
 * Memory: a 40-megapixel upload costs a worker about 110 MB (JPEG) or 200 MB (PNG)
-  above its idle size, 600 MB before (tests/movies/test_image_memory.py measures it).
+  above its idle size, 600 MB before; a 36-megapixel square one about 185 MB
+  (tests/movies/test_image_memory.py measures them).
   A JPEG is decoded straight at a reduced scale (`Image.draft`, the decoder's own 1/2,
   1/4 or 1/8 scaling), so it never exists at full size in memory; a PNG or WebP must be
   decoded whole (4 bytes a pixel: 160 MB at 40 megapixels), is reduced a band at a
@@ -193,10 +194,16 @@ def _decode_shrunk(source):
     image = source
     if scale < 1:
         factor = min(image.width // target[0], image.height // target[1])
+        if factor < 2 and image.width * image.height > 2 * STORED_MAX_SIDE**2:
+            # Less than twice too big, but big (a 6000×6000 PNG): a resize would hold two
+            # full-size copies (RGBA is premultiplied first); halving a band at a time
+            # holds none, and the result is within STORED_MAX_SIDE already.
+            factor = 2
         if factor >= 2:
             image = _reduce_in_bands(image, factor)
             source.close()  # releases the full-size pixels now
-        image = image.resize(target, Image.Resampling.LANCZOS)
+        if max(image.size) > STORED_MAX_SIDE:
+            image = image.resize(target, Image.Resampling.LANCZOS)
     return image.transpose(turn) if turn is not None else image
 
 

@@ -30,14 +30,22 @@ def _child(*args):
     return result.stdout
 
 
-@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
-def test_a_40_megapixel_upload_costs_a_worker_under_300_mb(tmp_path, fmt):
+@pytest.mark.parametrize(
+    "fmt, size, stored",
+    [
+        ("JPEG", "5160x7732", [2002, 3000]),  # 39.9 megapixels, a 2:3 poster
+        ("PNG", "5160x7732", [2002, 3000]),  # with transparency: 4 bytes a pixel
+        ("PNG", "5990x5990", [2995, 2995]),  # 35.9: under twice the stored size
+        ("JPEG", "5990x5990", [2995, 2995]),  # too little for the decoder to scale
+    ],
+)
+def test_a_40_megapixel_upload_costs_a_worker_under_300_mb(tmp_path, fmt, size, stored):
     path = tmp_path / f"huge.{fmt.lower()}"
-    _child("make", fmt, str(path))
+    _child("make", fmt, size, str(path))
     assert path.stat().st_size < 10 * 1024 * 1024  # within the upload limit
 
     measured = json.loads(_child("measure", str(path)))
 
     assert measured["extra_mb"] < LIMIT_MB, measured
-    assert max(measured["stored"]) == 3000  # shrunk to the stored maximum
+    assert measured["stored"] == stored  # within the stored maximum, 3000 pixels
     assert len(measured["renditions"]) == 2

@@ -1,7 +1,7 @@
 """Child process for tests/movies/test_image_memory.py (`python -m tests.movies.upload_memory`).
 
-`make FORMAT PATH`: write a 39.9-megapixel test image (a poster-shaped 5160×7732 gradient
-with a transparent corner for PNG, so its alpha channel is kept). Written by its own
+`make FORMAT WIDTHxHEIGHT PATH`: write a test image of that size (a gradient, with a
+transparent corner for PNG, so its alpha channel is kept). Written by its own
 process: drawing it costs more memory than the measurement allows.
 
 `measure PATH`: put the file through the editors' form path (movies.images.process_upload,
@@ -16,13 +16,11 @@ import sys
 
 import django
 
-SIZE = (5160, 7732)  # 39.9 megapixels, 2:3
 
-
-def make(fmt, path):
+def make(fmt, size, path):
     from PIL import Image
 
-    gradient = Image.linear_gradient("L").resize(SIZE)
+    gradient = Image.linear_gradient("L").resize(tuple(map(int, size.split("x"))))
     if fmt == "PNG":
         image = Image.merge("RGBA", (gradient, gradient.transpose(0), gradient, gradient))
         image.paste((0, 0, 0, 0), (0, 0, 64, 64))
@@ -63,6 +61,6 @@ def measure(path):
 
 if __name__ == "__main__":
     if sys.argv[1] == "make":
-        make(sys.argv[2], sys.argv[3])
+        make(*sys.argv[2:5])
     else:
         measure(sys.argv[2])
