@@ -9,7 +9,8 @@ MANAGE := $(BIN)/python manage.py
 PIP := $(BIN)/python -m pip
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: help run dev test test-fast e2e lint format check-deploy migrate demo lock audit bench clean
+.PHONY: help run dev test test-fast e2e lint format check-deploy migrate demo lock audit bench \
+	clean backup restore load
 
 help:
 	@echo "make run    serve the demo at http://127.0.0.1:$(PORT)/ (SQLite, demo data)"
@@ -20,6 +21,8 @@ help:
 	@echo "make lint   ruff check, ruff format --check and the import contracts"
 	@echo "make audit  Lighthouse on the running demo"
 	@echo "make bench  the benchmark scripts"
+	@echo "make backup / make restore BACKUP=file.tar [FORCE=1]  database and uploads (docs/operations.md)"
+	@echo "make load   load and fault run against gunicorn (DATABASE_URL picks the database)"
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
@@ -113,6 +116,20 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/search_latency.py
 	$(BIN)/python benchmarks/sitemap_speed.py
+
+# The database DATABASE_URL names and MEDIA_ROOT, in one .tar (docs/operations.md).
+backup: $(VENV)/.run-installed
+	$(BIN)/python scripts/backup.py backup $(BACKUP)
+
+restore: $(VENV)/.run-installed
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=backups/<file>.tar [FORCE=1]"; exit 2; }
+	$(BIN)/python scripts/backup.py restore $(BACKUP) $(if $(FORCE),--force)
+
+# gunicorn under 50 accounts' reviews and readers, a worker killed and (on PostgreSQL)
+# the database server restarted; prints the figures (docs/operations.md). LOAD_ARGS=--short
+# is the CI version.
+load: $(VENV)/.dev-installed
+	$(BIN)/python -m tests.load.run $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

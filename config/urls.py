@@ -10,6 +10,8 @@ from config import views
 from movies.feeds import LatestVerdictsAtomFeed, LatestVerdictsFeed
 from movies.sitemaps import SITEMAPS, robots_txt
 
+handler500 = "config.views.server_error"
+
 admin.site.site_header = "Worth Watching editors"
 admin.site.site_title = "Worth Watching admin"
 admin.site.index_title = "Catalogue and moderation"

@@ -10,7 +10,15 @@ Every poster, photo and logo goes through `process_upload()` before it reaches s
 * A truncated or corrupt file fails while decoding and becomes a form error.
 * The stored image is re-encoded from the decoded pixels: EXIF orientation applied,
   every piece of metadata (EXIF, GPS, XMP, comments) dropped; JPEG becomes RGB, PNG and
-  WebP keep their transparency when they have any.
+  WebP keep their transparency when they have any. It is at most `STORED_MAX_SIDE`
+  pixels on its long side: pages show 500×750 at most and social cards 1200 wide.
+* Memory: a 40-megapixel upload costs a worker about 110 MB (JPEG) or 200 MB (PNG)
+  above its idle size, 600 MB before; a 36-megapixel square one about 185 MB
+  (tests/movies/test_image_memory.py measures them).
+  A JPEG is decoded straight at a reduced scale (`Image.draft`, the decoder's own 1/2,
+  1/4 or 1/8 scaling), so it never exists at full size in memory; a PNG or WebP must be
+  decoded whole (4 bytes a pixel: 160 MB at 40 megapixels), is reduced a band at a
+  time and its full-size pixels are freed before anything else runs.
 
 Renditions are fixed 2:3 crops (centre-weighted slightly towards the top, where titles
 and faces usually are), so templates can state width and height without extra columns:
@@ -31,12 +39,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils.text import slugify
-from PIL import Image, ImageOps
+from PIL import ExifTags, Image, ImageOps
 
 from movies import limits
 
 MAX_BYTES = limits.UPLOAD_MAX_BYTES
 MAX_PIXELS = limits.UPLOAD_MAX_PIXELS
+#: The stored image's longest side, in pixels: larger uploads are shrunk to it.
+STORED_MAX_SIDE = 3000
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 
 POSTER_SMALL = (200, 300)
@@ -149,7 +159,8 @@ def process_upload(upload):
     except Exception:  # Pillow raises many types for non-images (UnidentifiedImageError, …)
         raise ValidationError(NOT_AN_IMAGE, code="not_an_image") from None
 
-    if source.format not in FORMATS:
+    fmt = source.format
+    if fmt not in FORMATS:
         raise ValidationError(
             WRONG_FORMAT, code="wrong_format", params={"format": source.format or "unknown"}
         )
@@ -164,16 +175,68 @@ def process_upload(upload):
         raise ValidationError(NOT_AN_IMAGE, code="not_an_image")
 
     try:
-        source.load()  # decodes every pixel: truncated or corrupt data fails here
-        image = ImageOps.exif_transpose(source)  # turn the pixels the way the camera meant
-        image = _clean_mode(image)
+        image = _clean_mode(_decode_shrunk(source))  # truncated or corrupt data fails here
     except Exception as exc:
         raise ValidationError(
             DAMAGED, code="damaged", params={"problem": str(exc)[:80] or type(exc).__name__}
         ) from None
 
     stem = slugify(Path(getattr(upload, "name", "") or "image").stem)[:60] or "image"
-    return ProcessedImage(image=image, format=source.format, stem=stem)
+    return ProcessedImage(image=image, format=fmt, stem=stem)
+
+
+def _decode_shrunk(source):
+    """Decode `source` (opened, header read) to at most STORED_MAX_SIDE on its long side,
+    holding as few full-size pixels as the format allows (see the module's docstring),
+    and turned the way its EXIF orientation says."""
+    turn = _ORIENTATION.get(source.getexif().get(ExifTags.Base.Orientation))
+    width, height = source.size
+    scale = STORED_MAX_SIDE / max(width, height)
+    target = (max(1, round(width * scale)), max(1, round(height * scale)))
+    if scale < 1 and source.format == "JPEG":
+        # The decoder scales by 1/2, 1/4 or 1/8 as it decodes, to the smallest size that
+        # is still at least `target`.
+        source.draft(source.mode, target)
+    source.load()
+    image = source
+    if scale < 1:
+        factor = min(image.width // target[0], image.height // target[1])
+        if factor < 2 and image.width * image.height > 2 * STORED_MAX_SIDE**2:
+            # Less than twice too big, but big (a 6000×6000 PNG): a resize would hold two
+            # full-size copies (RGBA is premultiplied first); halving a band at a time
+            # holds none, and the result is within STORED_MAX_SIDE already.
+            factor = 2
+        if factor >= 2:
+            image = _reduce_in_bands(image, factor)
+            source.close()  # releases the full-size pixels now
+        if max(image.size) > STORED_MAX_SIDE:
+            image = image.resize(target, Image.Resampling.LANCZOS)
+    return image.transpose(turn) if turn is not None else image
+
+
+#: EXIF orientation -> the turn that undoes it (as ImageOps.exif_transpose).
+_ORIENTATION = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _reduce_in_bands(image, factor):
+    """`image.reduce(factor)`, a band of rows at a time: reduce() averages factor×factor
+    blocks, so bands whose height is a multiple of `factor` give the same pixels, and
+    only one band's working copy (reduce converts RGBA to premultiplied first) exists
+    at a time instead of a second full-size image."""
+    reduced = Image.new(image.mode, (-(-image.width // factor), -(-image.height // factor)))
+    band = 128 * factor
+    for top in range(0, image.height, band):
+        part = image.crop((0, top, image.width, min(top + band, image.height)))
+        reduced.paste(part.reduce(factor), (0, top // factor))
+    return reduced
 
 
 def _clean_mode(image):

@@ -179,6 +179,31 @@ def test_exif_is_stripped_and_orientation_applied():
         assert b"SpyCam" not in stored.read()
 
 
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_large_upload_is_stored_at_3000_pixels_upright_with_its_colours(fmt):
+    """Shrunk while decoding (JPEG) or a band at a time (PNG): the stored image is the
+    whole picture, turned by its EXIF orientation, with nothing lost at band edges."""
+    picture = Image.new("RGB", (7000, 2000), (200, 20, 20))
+    picture.paste((20, 20, 200), (3500, 0, 7000, 2000))  # right half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6  # display turned 90° clockwise: the red half ends on top
+    buffer = io.BytesIO()
+    picture.save(buffer, fmt, exif=exif.tobytes())
+
+    stored = images.process_upload(upload(buffer.getvalue(), f"wide.{fmt.lower()}")).image
+
+    assert stored.size == (857, 3000)
+    top, bottom = stored.getpixel((428, 100)), stored.getpixel((428, 2900))
+    assert top[0] > 150 and top[2] < 60
+    assert bottom[2] > 150 and bottom[0] < 60
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA"])
+def test_reducing_a_band_at_a_time_gives_the_pixels_of_reducing_at_once(mode):
+    noise = Image.merge(mode, [Image.effect_noise((701, 1003), 90)] * len(mode))
+    assert images._reduce_in_bands(noise, 3).tobytes() == noise.reduce(3).tobytes()
+
+
 @pytest.mark.django_db
 def test_png_keeps_transparency_and_jpeg_becomes_rgb():
     logo = image_bytes("PNG", (1200, 600), color=(0, 0, 0, 0), mode="RGBA")
