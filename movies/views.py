@@ -9,7 +9,7 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
-from movies import search, verdicts
+from movies import limits, search, verdicts
 from movies.models import (
     Availability,
     ContentAdvisory,
@@ -116,10 +116,14 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
             if genre:
                 found["genre"] = genre
         year = whole_number(get.get("year", ""))
-        if year is not None and 1878 <= year <= 2100:
+        if year is not None and limits.FIRST_YEAR <= year <= limits.LAST_YEAR:
             found["year"] = year
         decade = whole_number(get.get("decade", "").strip().removesuffix("s"))
-        if decade is not None and 1870 <= decade <= 2100 and decade % 10 == 0:
+        if (
+            decade is not None
+            and limits.FIRST_YEAR // 10 * 10 <= decade <= limits.LAST_YEAR
+            and decade % 10 == 0
+        ):
             found["decade"] = decade
         band_slug = get.get("band", "").strip()
         band = next((b for b in self.ladder if b.slug == band_slug), None)
@@ -170,6 +174,8 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
         query.pop(self.page_kwarg, None)
         context.update(
             filters=self.filters,
+            first_year=limits.FIRST_YEAR,
+            last_year=limits.LAST_YEAR,
             **list_filter_options(),
             ladder=self.ladder,
             sorts=[(key, label) for key, (label, _) in self.SORTS.items()],

@@ -128,9 +128,11 @@ class ReviewAdmin(admin.ModelAdmin):
         services.reviews_delete(reviews=list(queryset))
 
     def _moderate(self, request, queryset, status, verb):
-        changed = services.reviews_moderate(
-            reviews=list(queryset), status=status, moderator=request.user
-        )
+        reviews = list(queryset)
+        moving = [review for review in reviews if review.status != status]
+        changed = services.reviews_moderate(reviews=reviews, status=status, moderator=request.user)
+        for review in moving:  # in the admin's history, as publishing a film is
+            self.log_change(request, review, f"{verb.capitalize()} from the review list.")
         closed = " Their open reports are closed." if status != Review.Status.PENDING else ""
         self.message_user(
             request,

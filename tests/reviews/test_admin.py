@@ -1,6 +1,7 @@
 """The editors' moderation queue keeps film aggregates exact."""
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from reviews.models import Review, ReviewReport
@@ -109,3 +110,13 @@ def test_queue_query_budget_holds_as_reviews_grow(
         ReviewFactory(user=UserFactory())
     with django_assert_max_num_queries(12):
         assert editor_client.get(CHANGELIST).status_code == 200
+
+
+def test_moderation_from_the_list_is_in_the_admin_history(editor_client, movie, editor):
+    """Like publishing a film: who rejected which review, and when, stays on record."""
+    rejected, untouched = ReviewFactory(movie=movie), ReviewFactory(movie=movie)
+    action(editor_client, "reject", [rejected])
+    [entry] = LogEntry.objects.filter(object_id=str(rejected.pk))
+    assert entry.user == editor
+    assert entry.get_change_message() == "Rejected from the review list."
+    assert not LogEntry.objects.filter(object_id=str(untouched.pk)).exists()
