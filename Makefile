@@ -116,6 +116,7 @@ bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/search_latency.py
 	$(BIN)/python benchmarks/sitemap_speed.py
+	$(BIN)/python benchmarks/score_refresh.py
 
 # The database DATABASE_URL names and MEDIA_ROOT, in one .tar (docs/operations.md).
 backup: $(VENV)/.run-installed
