@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django_countries import countries
 
-from movies import images, limits
+from movies import history, images, limits
 from movies.models import Availability, Credit, Movie, Person, Provider
 
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
@@ -184,6 +184,10 @@ MOVIE_SECTIONS = [
 
 
 class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
+    #: When the film was last updated as this form was opened: a save is refused if
+    #: someone saved the film since (history.edit_conflict), instead of overwriting them.
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Movie
         fields = [name for _, names in MOVIE_SECTIONS for name in names]
@@ -216,6 +220,8 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False  # Movie.save makes it from the title and year
+        if self.instance.pk is not None:
+            self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
 
     def poster_crop_warning(self):
         """After a save: what the 2:3 crop cut off a newly uploaded poster, or ""."""
@@ -227,6 +233,11 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        opened_at = cleaned.get("opened_at")
+        if self.instance.pk is not None and opened_at:
+            conflict = history.edit_conflict(self.instance, opened_at)
+            if conflict:
+                raise ValidationError(conflict, code="edit_conflict")
         genres, main = cleaned.get("genres"), cleaned.get("main_genre")
         if main is not None and genres is not None and main not in genres:
             self.add_error(

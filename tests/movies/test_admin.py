@@ -23,7 +23,6 @@ from tests.factories import (
     MovieFactory,
     PersonFactory,
     ProviderFactory,
-    UserFactory,
 )
 from tests.movies.test_images import image_bytes, png_claiming, upload
 
@@ -33,19 +32,6 @@ LIST_URL = reverse("admin:movies_movie_changelist")
 
 def change_url(movie):
     return reverse("admin:movies_movie_change", args=[movie.pk])
-
-
-@pytest.fixture
-def editor(db):
-    user = UserFactory(username="editor-in-test", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def inline(prefix, rows, initial=0):
