@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from movies import services, verdicts
+from movies import selectors, services, verdicts
 from movies.admin_history import MovieHistoryMixin
 from movies.forms import (
     MOVIE_SECTIONS,
@@ -116,6 +116,41 @@ class PublicationFilter(admin.SimpleListFilter):
         if value == "draft":
             return queryset.filter(status=Movie.Status.DRAFT)
         return queryset
+
+
+class MissingFilter(admin.SimpleListFilter):
+    """Films missing a figure or text readers look for; the most rated first
+    (MovieAdmin.get_ordering), since those are the pages most read."""
+
+    title = "missing"
+    parameter_name = "missing"
+    MISSING = {
+        "budget": ("A budget", Q(budget__isnull=True)),
+        "gross": ("A worldwide gross", Q(worldwide_gross__isnull=True)),
+        "poster": ("A poster", Q(poster="")),
+        "synopsis": ("A synopsis", Q(synopsis="")),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.MISSING.items()]
+
+    def queryset(self, request, queryset):
+        missing = self.MISSING.get(self.value())
+        return queryset.filter(missing[1]) if missing else queryset
+
+
+class StaleOffersFilter(admin.SimpleListFilter):
+    title = "where to watch"
+    parameter_name = "offers"
+
+    def lookups(self, request, model_admin):
+        return [("stale", f"Not checked for {selectors.OFFER_CHECK_DAYS} days")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "stale":
+            return queryset
+        stale = Availability.objects.filter(last_checked__lt=selectors.stale_offers_cutoff())
+        return queryset.filter(pk__in=stale.values("movie"))
 
 
 class VerdictBandFilter(admin.SimpleListFilter):
@@ -328,6 +363,8 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
         ("genres", admin.RelatedFieldListFilter),
         VerdictBandFilter,
         DecadeFilter,
+        MissingFilter,
+        StaleOffersFilter,
         "is_featured",
     ]
     ordering = ["-updated_at"]
@@ -348,6 +385,11 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return MovieChangeList
+
+    def get_ordering(self, request):
+        if request.GET.get(MissingFilter.parameter_name):
+            return ["-rating_count", "-updated_at"]  # the most rated pages first
+        return super().get_ordering(request)
 
     def save_model(self, request, obj, form, change):
         """The film is written with its inlines in save_related(), through the service."""
