@@ -122,6 +122,22 @@ def crop_warning(width, height):
     )
 
 
+class MoneyField(forms.IntegerField):
+    """A whole amount of money, typed and shown with thousands separators: "1,300,000"
+    (spaces and underscores are taken too). A text box, since a number box refuses commas."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 16})
+    SEPARATORS = str.maketrans("", "", ", \u00a0\u202f_")  # and no-break spaces
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(self.SEPARATORS)
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
+
+
 def _amount_error(label):
     return {
         "min_value": f"{label} cannot be negative: enter 0 or more, in whole units of the currency."
@@ -196,6 +212,9 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
             "languages": NameListField,
             "countries": NameListField,
             "production_companies": NameListField,
+            "budget": MoneyField,
+            "worldwide_gross": MoneyField,
+            "domestic_gross": MoneyField,
         }
         widgets = {
             "genres": forms.CheckboxSelectMultiple,
