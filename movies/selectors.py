@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from reversion.models import Version
 
 from movies.models import (
     Genre,
@@ -110,8 +111,6 @@ class CatalogueQueue:
 def work_queue(*, user, changes: int = 8) -> CatalogueQueue:
     """What the catalogue needs from editors, for the admin's front page: three queries
     whatever the catalogue's size."""
-    from reversion.models import Version  # movies.history registers the models
-
     counts = Movie.objects.aggregate(
         missing_budget=Count("pk", filter=Q(budget__isnull=True)),
         missing_gross=Count("pk", filter=Q(worldwide_gross__isnull=True)),
