@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "axes",
     "csp",
+    "reversion",
     "movies",
     "reviews",
     "accounts",

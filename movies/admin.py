@@ -5,11 +5,13 @@ Editors (the "Editors" group) see exactly these models. The film list runs a con
 number of queries however many films it shows (tests/movies/test_admin.py).
 """
 
+import json
 import re
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
@@ -21,8 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from reversion.admin import VersionAdmin
 
-from movies import services, verdicts
+from movies import selectors, services, verdicts
+from movies.admin_history import MovieHistoryMixin
 from movies.forms import (
     MOVIE_SECTIONS,
     AvailabilityFormSet,
@@ -52,6 +56,13 @@ def _thumbnail(file, width, height):
     if not file:
         return "—"
     return format_html('<img src="{}" width="{}" height="{}" alt="">', file.url, width, height)
+
+
+def _change_message(model_admin, request, form, formsets, change):
+    """The admin's own words for a save ("Changed Production budget."), as its log says them:
+    the comment of the version it makes."""
+    message = model_admin.construct_change_message(request, form, formsets, not change)
+    return LogEntry(change_message=json.dumps(message)).get_change_message() or "Saved."
 
 
 # --- Search: the closest match first ----------------------------------------------
@@ -105,6 +116,41 @@ class PublicationFilter(admin.SimpleListFilter):
         if value == "draft":
             return queryset.filter(status=Movie.Status.DRAFT)
         return queryset
+
+
+class MissingFilter(admin.SimpleListFilter):
+    """Films missing a figure or text readers look for; the most rated first
+    (MovieAdmin.get_ordering), since those are the pages most read."""
+
+    title = "missing"
+    parameter_name = "missing"
+    MISSING = {
+        "budget": ("A budget", Q(budget__isnull=True)),
+        "gross": ("A worldwide gross", Q(worldwide_gross__isnull=True)),
+        "poster": ("A poster", Q(poster="")),
+        "synopsis": ("A synopsis", Q(synopsis="")),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _) in self.MISSING.items()]
+
+    def queryset(self, request, queryset):
+        missing = self.MISSING.get(self.value())
+        return queryset.filter(missing[1]) if missing else queryset
+
+
+class StaleOffersFilter(admin.SimpleListFilter):
+    title = "where to watch"
+    parameter_name = "offers"
+
+    def lookups(self, request, model_admin):
+        return [("stale", f"Not checked for {selectors.OFFER_CHECK_DAYS} days")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "stale":
+            return queryset
+        stale = Availability.objects.filter(last_checked__lt=selectors.stale_offers_cutoff())
+        return queryset.filter(pk__in=stale.values("movie"))
 
 
 class VerdictBandFilter(admin.SimpleListFilter):
@@ -269,7 +315,7 @@ class ContentAdvisoryInline(admin.TabularInline):
 MOVIE_SECTION_EXTRAS = {
     "Box office": ["box_office_summary"],
     "Poster": ["poster_preview"],
-    "Publishing": ["created_at", "updated_at"],
+    "Publishing": ["created_at", "updated_at", "opened_at"],
 }
 #: Notes shown at the top of the form's sections.
 MOVIE_SECTION_DESCRIPTIONS = {
@@ -295,7 +341,7 @@ class MovieChangeList(ChangeList):
 
 
 @admin.register(Movie)
-class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
+class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
     form = MovieAdminForm
     inlines = [CreditInline, AvailabilityInline, RegionalGrossInline, ContentAdvisoryInline]
     search_fields = ["title", "original_title", "credits__person__name"]
@@ -317,6 +363,8 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         ("genres", admin.RelatedFieldListFilter),
         VerdictBandFilter,
         DecadeFilter,
+        MissingFilter,
+        StaleOffersFilter,
         "is_featured",
     ]
     ordering = ["-updated_at"]
@@ -338,6 +386,11 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return MovieChangeList
 
+    def get_ordering(self, request):
+        if request.GET.get(MissingFilter.parameter_name):
+            return ["-rating_count", "-updated_at"]  # the most rated pages first
+        return super().get_ordering(request)
+
     def save_model(self, request, obj, form, change):
         """The film is written with its inlines in save_related(), through the service."""
 
@@ -349,6 +402,7 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
             ),
             editor=request.user,
             changed=form.changed_data,
+            comment=lambda: _change_message(self, request, form, formsets, change),
         )
         warning = form.poster_crop_warning()
         if warning:
@@ -414,7 +468,7 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     @admin.action(description="Publish the selected films", permissions=["change"])
     def publish(self, request, queryset):
         try:
-            result = services.publish_movies(movies=queryset)
+            result = services.publish_movies(movies=queryset, editor=request.user)
         except ValidationError as exc:
             self.message_user(
                 request, f"Nothing was published: {'; '.join(exc.messages)}", messages.ERROR
@@ -442,7 +496,7 @@ class MovieAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
     )
     def unpublish(self, request, queryset):
         try:
-            changed = services.unpublish_movies(movies=queryset)
+            changed = services.unpublish_movies(movies=queryset, editor=request.user)
         except ValidationError as exc:
             self.message_user(
                 request, f"Nothing was unpublished: {'; '.join(exc.messages)}", messages.ERROR
@@ -485,7 +539,11 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         return super().get_queryset(request).annotate(credit_count=Count("credits"))
 
     def save_model(self, request, obj, form, change):
-        services.person_save(person=obj)
+        services.person_save(
+            person=obj,
+            editor=request.user,
+            comment=_change_message(self, request, form, [], change),
+        )
 
     @admin.display(description="photo")
     def photo_thumbnail(self, obj):
@@ -516,7 +574,7 @@ class GenreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(VersionAdmin):
     form = ProviderAdminForm
     search_fields = ["name"]
     list_display = ["name", "homepage", "offer_count"]
@@ -535,7 +593,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(VerdictBand)
-class VerdictBandAdmin(admin.ModelAdmin):
+class VerdictBandAdmin(VersionAdmin):
     """One band at a time (no list editing): each save is checked against the others by
     VerdictBand.clean, and deletions that would leave a gap are refused."""
 

@@ -15,4 +15,7 @@ class MoviesConfig(AppConfig):
     verbose_name = "Catalogue"
 
     def ready(self):
+        from movies import history
+
         post_migrate.connect(create_cache_table, sender=self)
+        history.register()

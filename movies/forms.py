@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django_countries import countries
 
-from movies import images, limits
+from movies import history, images, limits
 from movies.models import Availability, Credit, Movie, Person, Provider
 
 ACCEPTED_TYPES = "image/jpeg,image/png,image/webp"
@@ -122,6 +122,22 @@ def crop_warning(width, height):
     )
 
 
+class MoneyField(forms.IntegerField):
+    """A whole amount of money, typed and shown with thousands separators: "1,300,000"
+    (spaces and underscores are taken too). A text box, since a number box refuses commas."""
+
+    widget = forms.TextInput(attrs={"inputmode": "numeric", "size": 16})
+    SEPARATORS = str.maketrans("", "", ", \u00a0\u202f_")  # and no-break spaces
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.translate(self.SEPARATORS)
+        return super().to_python(value)
+
+    def prepare_value(self, value):
+        return f"{value:,}" if isinstance(value, int) else value
+
+
 def _amount_error(label):
     return {
         "min_value": f"{label} cannot be negative: enter 0 or more, in whole units of the currency."
@@ -184,6 +200,10 @@ MOVIE_SECTIONS = [
 
 
 class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
+    #: When the film was last updated as this form was opened: a save is refused if
+    #: someone saved the film since (history.edit_conflict), instead of overwriting them.
+    opened_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = Movie
         fields = [name for _, names in MOVIE_SECTIONS for name in names]
@@ -192,6 +212,9 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
             "languages": NameListField,
             "countries": NameListField,
             "production_companies": NameListField,
+            "budget": MoneyField,
+            "worldwide_gross": MoneyField,
+            "domestic_gross": MoneyField,
         }
         widgets = {
             "genres": forms.CheckboxSelectMultiple,
@@ -216,6 +239,8 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False  # Movie.save makes it from the title and year
+        if self.instance.pk is not None:
+            self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
 
     def poster_crop_warning(self):
         """After a save: what the 2:3 crop cut off a newly uploaded poster, or ""."""
@@ -227,6 +252,11 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        opened_at = cleaned.get("opened_at")
+        if self.instance.pk is not None and opened_at:
+            conflict = history.edit_conflict(self.instance, opened_at)
+            if conflict:
+                raise ValidationError(conflict, code="edit_conflict")
         genres, main = cleaned.get("genres"), cleaned.get("main_genre")
         if main is not None and genres is not None and main not in genres:
             self.add_error(

@@ -6,10 +6,14 @@ every worker and app server gives the same answer for the same film.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from reversion.models import Version
 
 from movies.models import (
     Genre,
@@ -82,3 +86,51 @@ def list_filter_options() -> dict:
 
 def forget_filter_options() -> None:
     cache.delete(FILTER_OPTIONS_CACHE_KEY)
+
+
+#: Offers older than this are due a check (the work queue, the film list's filter).
+OFFER_CHECK_DAYS = 90
+
+
+def stale_offers_cutoff():
+    return timezone.localdate() - datetime.timedelta(days=OFFER_CHECK_DAYS)
+
+
+@dataclass
+class CatalogueQueue:
+    missing_budget: int
+    missing_gross: int
+    missing_poster: int
+    missing_synopsis: int
+    drafts: int
+    scheduled: int
+    stale_offers: int  # films with an offer not checked for OFFER_CHECK_DAYS
+    changes_by_others: list  # reversion Versions of films, newest first
+
+
+def work_queue(*, user, changes: int = 8) -> CatalogueQueue:
+    """What the catalogue needs from editors, for the admin's front page: three queries
+    whatever the catalogue's size."""
+    counts = Movie.objects.aggregate(
+        missing_budget=Count("pk", filter=Q(budget__isnull=True)),
+        missing_gross=Count("pk", filter=Q(worldwide_gross__isnull=True)),
+        missing_poster=Count("pk", filter=Q(poster="")),
+        missing_synopsis=Count("pk", filter=Q(synopsis="")),
+        drafts=Count("pk", filter=Q(status=Movie.Status.DRAFT)),
+        scheduled=Count(
+            "pk", filter=Q(status=Movie.Status.PUBLISHED, published_at__gt=timezone.now())
+        ),
+    )
+    stale = (
+        Movie.objects.filter(availabilities__last_checked__lt=stale_offers_cutoff())
+        .values("pk")
+        .distinct()
+        .count()
+    )
+    others = (
+        Version.objects.filter(content_type=ContentType.objects.get_for_model(Movie))
+        .exclude(revision__user=user)
+        .select_related("revision__user")
+        .order_by("-revision__date_created", "-pk")[:changes]
+    )
+    return CatalogueQueue(**counts, stale_offers=stale, changes_by_others=list(others))

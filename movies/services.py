@@ -9,10 +9,12 @@ can change it. Nobody refreshes anything by hand.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+import reversion
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
-from movies import similar
+from movies import history, similar
 from movies.models import Credit, Movie, Person, SimilarFilm
 from movies.search import search_document
 from movies.selectors import forget_filter_options, site_mean
@@ -44,14 +46,39 @@ def movie_save(
     save_related: Callable[[], None] | None = None,
     editor=None,
     changed: Iterable[str] = (),
+    comment: str | Callable[[], str] = "",
 ) -> Movie:
     """Save an editor's film, then its related rows (`save_related`, e.g. the admin's
-    inlines), then rebuild its search document from the credits as saved.
+    inlines), then rebuild its search document from the credits as saved, and record the
+    result as a new version signed by `editor` with `comment` (movies.history).
 
     When `editor` changed (`changed`: the form's changed field names) the signed
     assessment and did not name its author or date themselves, the page names them, today.
     """
-    changed = set(changed)
+    if movie.pk is not None and not history.has_versions(movie):
+        # A film from before history was kept: its state until now is the first version.
+        history.record_movie_versions(
+            [movie.pk], comment="As it was before history was kept.", as_of_update=True
+        )
+    with history.revision(user=editor, comment=comment or _describe(changed, movie)):
+        _movie_save(movie, save_related, editor, set(changed))
+        reversion.add_to_revision(movie)
+    return movie
+
+
+def _describe(changed, movie):
+    if not changed:
+        return "Saved."
+    labels = []
+    for name in changed:
+        try:
+            labels.append(str(Movie._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            continue
+    return f"Changed {', '.join(sorted(labels))}." if labels else "Saved."
+
+
+def _movie_save(movie, save_related, editor, changed):
     if editor is not None and SIGNED_FIELDS & changed:
         if "assessment_by" not in changed:
             movie.assessment_by = editor
@@ -64,7 +91,6 @@ def movie_save(
     Movie.objects.filter(pk=movie.pk).refresh_scores(site_mean=site_mean())
     similar_films_refresh(movies=[movie], with_neighbours=True)
     transaction.on_commit(forget_filter_options)  # its genres, year or publication
-    return movie
 
 
 @transaction.atomic
@@ -81,14 +107,16 @@ def scores_refresh(*, movies: models.QuerySet | None = None, only_leaning: bool 
 
 
 @transaction.atomic
-def person_save(*, person: Person) -> Person:
-    """Save a person; the films crediting them are found by name, so their search
-    documents follow a change of name."""
+def person_save(*, person: Person, editor=None, comment: str = "Saved.") -> Person:
+    """Save a person, as a new version signed by `editor`; the films crediting them are
+    found by name, so their search documents follow a change of name."""
     renamed = (
         person.pk is not None
         and Person.objects.filter(pk=person.pk).exclude(name=person.name).exists()
     )
-    person.save()
+    with history.revision(user=editor, comment=comment):
+        person.save()
+        reversion.add_to_revision(person)
     if renamed:
         refresh_search_documents(person.credits.values_list("movie_id", flat=True))
     return person
@@ -108,8 +136,9 @@ def _locked(movies):
 
 
 @transaction.atomic
-def publish_movies(*, movies: models.QuerySet) -> PublishResult:
+def publish_movies(*, movies: models.QuerySet, editor=None) -> PublishResult:
     """Publish `movies`: status Published, and the publish time now unless one is set.
+    Each film changed gets a new version signed by `editor`.
 
     A film whose publish time is in the future stays scheduled until then.
     """
@@ -122,7 +151,9 @@ def publish_movies(*, movies: models.QuerySet) -> PublishResult:
         if movie.published_at is None:
             movie.published_at = now
         movie.full_clean()
-        movie.save(update_fields=["status", "published_at", "updated_at"])
+        with history.revision(user=editor, comment="Published."):
+            movie.save(update_fields=["status", "published_at", "updated_at"])
+            reversion.add_to_revision(movie)
         (result.scheduled if movie.published_at > now else result.published).append(movie)
     similar_films_refresh(movies=result.published + result.scheduled, with_neighbours=True)
     transaction.on_commit(forget_filter_options)
@@ -130,8 +161,9 @@ def publish_movies(*, movies: models.QuerySet) -> PublishResult:
 
 
 @transaction.atomic
-def unpublish_movies(*, movies: models.QuerySet) -> list[Movie]:
+def unpublish_movies(*, movies: models.QuerySet, editor=None) -> list[Movie]:
     """Make published `movies` drafts again (hidden from readers); returns those changed.
+    Each gets a new version signed by `editor`.
 
     The publish time is kept, so publishing again restores the original date.
     """
@@ -141,10 +173,39 @@ def unpublish_movies(*, movies: models.QuerySet) -> list[Movie]:
             continue
         movie.status = Movie.Status.DRAFT
         movie.full_clean()
-        movie.save(update_fields=["status", "updated_at"])
+        with history.revision(user=editor, comment="Unpublished."):
+            movie.save(update_fields=["status", "updated_at"])
+            reversion.add_to_revision(movie)
         changed.append(movie)
     transaction.on_commit(forget_filter_options)
     return changed
+
+
+@transaction.atomic
+def movie_restore(*, version, editor=None) -> Movie:
+    """Make a film as it was in `version` (its fields, genres and inlines), saved as a new
+    version: the one it replaces stays in the history, so a restore is undone by another.
+
+    Readers' ratings and scores are not versioned and stay as they are now.
+    """
+    movie = Movie.objects.select_for_update().get(pk=version.object_id)
+    values, genres, rows = history.restorable_values(version)
+    for attname, value in values.items():
+        setattr(movie, attname, value)
+
+    def restore_related():
+        movie.genres.set(genres)
+        for name, model in history.MOVIE_INLINES.items():
+            getattr(movie, name).all().delete()
+            model.objects.bulk_create(rows[model])
+
+    when = timezone.localtime(version.revision.date_created)
+    return movie_save(
+        movie=movie,
+        save_related=restore_related,
+        editor=editor,
+        comment=f"Restored the version of {when:%d %b %Y %H:%M} (“{version.revision.comment}”).",
+    )
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from movies import services
+from movies import history, services
 from movies.importing.catalogue import CATALOGUE_EXTRA, Catalogue
 from movies.importing.format import FIELD_COLUMNS
 from movies.importing.lock import import_lock
@@ -262,6 +262,8 @@ def import_records(
     new_only: bool = False,
     batch_size: int = 1000,
     progress: Callable[[int], None] | None = None,
+    source: str = "",
+    editor=None,
 ) -> ImportResult:
     """Creates or updates a film for each record; see the module docstring.
 
@@ -270,14 +272,18 @@ def import_records(
     that describes the same film as an earlier one in the same source fails. With `dry_run`
     nothing is written and the result says what would change. Raises ImportBusy, before
     writing anything, while another import is writing.
+
+    Each film written gets a new version (movies.history) signed by `editor`, its comment
+    naming `source` (the file).
     """
+    version = {"comment": f"Imported from {source}." if source else "Imported.", "user": editor}
     if dry_run:
-        return _import(records, publish, dry_run, new_only, batch_size, progress)
+        return _import(records, publish, dry_run, new_only, batch_size, progress, version)
     with import_lock():
-        return _import(records, publish, dry_run, new_only, batch_size, progress)
+        return _import(records, publish, dry_run, new_only, batch_size, progress, version)
 
 
-def _import(records, publish, dry_run, new_only, batch_size, progress):
+def _import(records, publish, dry_run, new_only, batch_size, progress, version):
     result = ImportResult(dry_run=dry_run)
     result.warnings = [(r.where, doubt) for r in records for doubt in r.warnings]
     catalogue = Catalogue()
@@ -300,7 +306,7 @@ def _import(records, publish, dry_run, new_only, batch_size, progress):
         result.unchanged += len(plans) - len(to_write)
         written = to_write
         if to_write and not dry_run:
-            written = _write_batch(to_write, catalogue, now, result)
+            written = _write_batch(to_write, catalogue, now, result, version)
         result.created += sum(1 for p in written if p.is_new)
         result.updated += sum(1 for p in written if not p.is_new)
         if progress:
@@ -350,12 +356,14 @@ def _claim(claimed, plan):
     return None
 
 
-def _write_batch(plans, catalogue, now, result):
-    """Writes a batch in one transaction; if the database refuses it, each row in its own
-    savepoint. Only database errors are caught: anything else is a bug, and propagates."""
+def _write_batch(plans, catalogue, now, result, version):
+    """Writes a batch in one transaction, with a version of each film; if the database
+    refuses it, each row in its own savepoint. Only database errors are caught: anything
+    else is a bug, and propagates."""
     try:
         with transaction.atomic():
             created = _write(plans, catalogue, now)
+            history.record_movie_versions([p.pk for p in plans], **version)
     except DatabaseError:
         for plan in plans:
             if plan.is_new:
@@ -365,6 +373,7 @@ def _write_batch(plans, catalogue, now, result):
             try:
                 with transaction.atomic():
                     created = _write([plan], catalogue, now)
+                    history.record_movie_versions([plan.pk], **version)
             except DatabaseError as exc:
                 result.failed.append((plan.record.where, f"the database refused it: {exc}"))
                 continue

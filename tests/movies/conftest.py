@@ -1,6 +1,22 @@
 import pytest
+from django.contrib.auth.models import Group
 
 from movies import demo
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def editor(db):
+    """A member of the Editors group (staff, not a superuser), as editors really are."""
+    user = UserFactory(username="editor-in-test", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

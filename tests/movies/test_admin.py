@@ -23,7 +23,6 @@ from tests.factories import (
     MovieFactory,
     PersonFactory,
     ProviderFactory,
-    UserFactory,
 )
 from tests.movies.test_images import image_bytes, png_claiming, upload
 
@@ -33,19 +32,6 @@ LIST_URL = reverse("admin:movies_movie_changelist")
 
 def change_url(movie):
     return reverse("admin:movies_movie_change", args=[movie.pk])
-
-
-@pytest.fixture
-def editor(db):
-    user = UserFactory(username="editor-in-test", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editors"))
-    return user
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def inline(prefix, rows, initial=0):
@@ -910,3 +896,18 @@ def test_an_edit_that_leaves_the_assessment_alone_keeps_its_signature(editor_cli
     assert editor_client.post(url, data).status_code == 302
     movie.refresh_from_db()
     assert (movie.assessment_by, movie.assessment_reviewed_on) == (None, signed_on)
+
+
+@pytest.mark.parametrize("typed", ["1,300,000", "1 300 000", "1300000", " 1_300_000 "])
+def test_money_is_typed_with_or_without_thousands_separators(editor_client, typed):
+    response = editor_client.post(ADD_URL, movie_post(budget=typed))
+    assert response.status_code == 302, form_errors(response)
+    movie = Movie.objects.get()
+    assert movie.budget == 1_300_000
+    page = editor_client.get(change_url(movie)).content.decode()
+    assert 'name="budget" value="1,300,000"' in page
+
+
+def test_money_that_is_not_a_number_is_a_form_error(editor_client):
+    response = editor_client.post(ADD_URL, movie_post(budget="1.3 million"))
+    assert form_errors(response)["budget"] == ["Enter a whole number."]

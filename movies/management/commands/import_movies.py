@@ -2,6 +2,7 @@
 
 import sys
 import time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                     new_only=new_only,
                     batch_size=batch_size,
                     progress=bar.update,
+                    source=source or Path(file).name,
                 )
             except importing.ImportBusy as exc:
                 raise CommandError(str(exc)) from None
