@@ -4,9 +4,10 @@ The rule the aggregate keeps: a film's rating_count, rating_sum and rating_1..ra
 count exactly the ratings of its reviews with `rating_counted` set, and audience_rating
 is rating_sum / rating_count (NULL without ratings). When a rating counts:
 
-- Ratings count at once, as the issue asks: a rating without text is published at once,
-  and a written review from a new account (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) waits in
-  pending for an editor while its rating counts from the start. Only the words wait.
+- A confirmed reader's rating counts at once (see the email rule below): a rating
+  without text is published at once, and a written review from a new account
+  (REVIEWS_MODERATE_NEW_ACCOUNTS_DAYS) waits in pending for an editor while its rating
+  counts from the start. Only the words wait.
 - A rejected review's rating does not count; editing its text, or emptying it to leave
   a rating only, sends it back to pending, still not counted, until an editor publishes
   it (an editor's rejection is undone only by an editor). Changing only its rating keeps
