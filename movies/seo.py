@@ -96,9 +96,8 @@ def aggregate_rating(movie, *, min_ratings=None):
     """schema.org AggregateRating from our readers' ratings, or None below the threshold.
 
     ratingValue is the plain mean of the ratings (`Movie.raw_audience_mean`), not the
-    verdict page's big figure: that is the weighted rating, which pulls a film with few
-    ratings towards the site mean, and the page states the plain mean beside it ("the
-    simple average is ..."). The external rating is never used.
+    film's score, which also weighs the outside ratings (movies.verdicts.film_score). Only
+    our readers' own ratings go to search engines as ours.
     """
     min_ratings = settings.JSONLD_MIN_RATINGS if min_ratings is None else min_ratings
     count = movie.rating_count or 0

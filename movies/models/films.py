@@ -184,7 +184,8 @@ class Movie(models.Model):
         Genre,
         related_name="movies",
         blank=True,
-        help_text="The first listed (by name) is not the main one: set the main genre below.",
+        help_text="Kept in the order given; the answer names the first three unless a main "
+        "genre is set below.",
     )
     main_genre = models.ForeignKey(
         Genre,
