@@ -26,6 +26,7 @@ from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
 from movies import selectors, services, verdicts
+from movies.admin_drafts import MovieDraftMixin
 from movies.admin_history import MovieHistoryMixin
 from movies.forms import (
     MOVIE_SECTIONS,
@@ -341,7 +342,7 @@ class MovieChangeList(ChangeList):
 
 
 @admin.register(Movie)
-class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
+class MovieAdmin(MovieDraftMixin, MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
     form = MovieAdminForm
     inlines = [CreditInline, AvailabilityInline, RegionalGrossInline, ContentAdvisoryInline]
     search_fields = ["title", "original_title", "credits__person__name"]
@@ -395,6 +396,8 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
         """The film is written with its inlines in save_related(), through the service."""
 
     def save_related(self, request, form, formsets, change):
+        if self.save_draft(request, form, formsets, change):  # "Save as draft": admin_drafts
+            return
         services.movie_save(
             movie=form.instance,
             save_related=lambda: super(MovieAdmin, self).save_related(

@@ -380,6 +380,12 @@ def restorable_values(version) -> tuple[dict, list, dict]:
             Movie(pk=int(version.object_id)), [version.revision_id]
         )[version.revision_id].items()
     }
+    return existing_only(data, genres, rows)
+
+
+def existing_only(data, genres, rows) -> tuple[dict, list, dict]:
+    """(data, genres, rows) as restorable_values gives them, without the references to
+    rows deleted since (a version's or a draft's: movies.drafts)."""
     wanted = {}  # {related model: pks}, read once each
     for model, objs in [(Movie, [data | {"genres": genres}])] + [
         (m, [vars(o) for o in objs]) for m, objs in rows.items()

@@ -96,6 +96,17 @@ def stale_offers_cutoff():
     return timezone.localdate() - datetime.timedelta(days=OFFER_CHECK_DAYS)
 
 
+def scheduled_this_week_q(prefix=""):
+    """Drafts of changes (MovieDraft, through `prefix`) scheduled from now to a week ahead."""
+    now = timezone.now()
+    return Q(
+        **{
+            f"{prefix}publish_at__gte": now,
+            f"{prefix}publish_at__lt": now + datetime.timedelta(days=7),
+        }
+    )
+
+
 @dataclass
 class CatalogueQueue:
     missing_budget: int
@@ -104,6 +115,8 @@ class CatalogueQueue:
     missing_synopsis: int
     drafts: int
     scheduled: int
+    drafts_of_live: int  # films with a pending draft of a change (MovieDraft)
+    changes_this_week: int  # drafts scheduled from now to seven days ahead
     stale_offers: int  # films with an offer not checked for OFFER_CHECK_DAYS
     changes_by_others: list  # reversion Versions of films, newest first
 
@@ -120,6 +133,9 @@ def work_queue(*, user, changes: int = 8) -> CatalogueQueue:
         scheduled=Count(
             "pk", filter=Q(status=Movie.Status.PUBLISHED, published_at__gt=timezone.now())
         ),
+        # The one-to-one join adds no rows: still one query for every count.
+        drafts_of_live=Count("draft"),
+        changes_this_week=Count("draft", filter=scheduled_this_week_q("draft__")),
     )
     stale = (
         Movie.objects.filter(availabilities__last_checked__lt=stale_offers_cutoff())

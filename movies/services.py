@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import reversion
-from django.core.exceptions import FieldDoesNotExist
-from django.db import models, transaction
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from movies import history, similar
-from movies.models import Credit, Movie, Person, SimilarFilm
+from movies import drafts, history, similar
+from movies.models import Credit, Movie, MovieDraft, Person, SimilarFilm
 from movies.search import search_document
 from movies.selectors import forget_filter_options, site_mean
 
@@ -78,12 +78,18 @@ def _describe(changed, movie):
     return f"Changed {', '.join(sorted(labels))}." if labels else "Saved."
 
 
-def _movie_save(movie, save_related, editor, changed):
-    if editor is not None and SIGNED_FIELDS & changed:
+def sign_assessment(movie, editor, changed) -> None:
+    """The editor who changed the signed assessment signs it, today, unless the form
+    named its author or date itself (`changed`: the form's changed field names)."""
+    if editor is not None and SIGNED_FIELDS & set(changed):
         if "assessment_by" not in changed:
             movie.assessment_by = editor
         if "assessment_reviewed_on" not in changed:
             movie.assessment_reviewed_on = timezone.localdate()
+
+
+def _movie_save(movie, save_related, editor, changed):
+    sign_assessment(movie, editor, changed)
     movie.save()
     if save_related is not None:
         save_related()
@@ -235,3 +241,100 @@ def similar_films_refresh(*, movies: Iterable[Movie], with_neighbours: bool = Fa
         SimilarFilm.objects.bulk_create(rows)
         written += len(rows)
     return written
+
+
+# --- Drafts of live films (movies.drafts) ------------------------------------------
+
+
+class StaleDraft(Exception):
+    """The live film changed after the draft was started (movies.drafts.staleness)."""
+
+
+@transaction.atomic
+def draft_save(*, movie: Movie, data: dict, form_data: dict, editor=None) -> MovieDraft:
+    """Keep a change to `movie` as its draft (one per film): the live film is untouched.
+
+    A new draft remembers the film's latest version, so publishing it later can tell
+    whether someone changed the live film meanwhile; saving the draft again keeps that.
+    """
+    draft = MovieDraft.objects.select_for_update().filter(movie=movie).first()
+    if draft is None:
+        draft = MovieDraft(movie=movie, base_version=drafts.latest_version_id(movie))
+    draft.data, draft.form_data, draft.author = data, form_data, editor
+    draft.problem = ""
+    draft.full_clean()
+    draft.save()
+    return draft
+
+
+@transaction.atomic
+def draft_publish(*, draft: MovieDraft, editor=None, confirm: bool = False) -> Movie:
+    """Apply `draft` to its film through movie_save (a new version whose comment names the
+    draft and its author) and delete it.
+
+    Raises StaleDraft, keeping the draft, when the live film changed after the draft was
+    started, unless `confirm` (the editor saw the change and publishes over it).
+    """
+    draft = MovieDraft.objects.select_for_update().select_related("author").get(pk=draft.pk)
+    movie = Movie.objects.select_for_update().get(pk=draft.movie_id)
+    draft.movie = movie
+    problem = drafts.staleness(draft)
+    if problem and not confirm:
+        raise StaleDraft(problem)
+    values, genres, rows = drafts.read(draft.data)
+    for attname, value in values.items():
+        setattr(movie, attname, value)
+
+    def apply_related():
+        movie.genres.set(genres)
+        for name, model in history.MOVIE_INLINES.items():
+            getattr(movie, name).all().delete()
+            model.objects.bulk_create(rows[model])
+
+    author = draft.author.get_username() if draft.author else "someone"
+    when = timezone.localtime(draft.updated_at)
+    draft.delete()
+    return movie_save(
+        movie=movie,
+        save_related=apply_related,
+        editor=editor,
+        comment=f"Published the draft {author} saved on {when:%d %b %Y %H:%M}.",
+    )
+
+
+@transaction.atomic
+def draft_schedule(*, draft: MovieDraft, publish_at, editor=None) -> MovieDraft:
+    """Have manage.py publish_scheduled publish `draft` at `publish_at` (None: unschedule)."""
+    if publish_at is not None and publish_at <= timezone.now():
+        raise ValidationError({"publish_at": "That time has passed: pick a time to come."})
+    draft.publish_at, draft.scheduled_by, draft.problem = publish_at, editor, ""
+    draft.save(update_fields=["publish_at", "scheduled_by", "problem", "updated_at"])
+    return draft
+
+
+def publish_due_drafts(*, now=None) -> int:
+    """Publish every draft whose publish time has come; returns how many were published.
+
+    Safe to run on several servers at once: each draft is taken in its own transaction,
+    its row locked (SKIP LOCKED on PostgreSQL, so another publisher takes the next one; on
+    SQLite the write lock serialises them) and published once. A draft whose film changed
+    since it was started is not published: its `problem` says why, for an editor to see.
+    """
+    now, published = now or timezone.now(), 0
+    while True:
+        with transaction.atomic():
+            due = MovieDraft.objects.filter(publish_at__lte=now, problem="")
+            if connection.features.has_select_for_update_skip_locked:
+                due = due.select_for_update(skip_locked=True)
+            draft = due.select_related("scheduled_by").order_by("publish_at", "pk").first()
+            if draft is None:
+                return published
+            try:
+                draft_publish(draft=draft, editor=draft.scheduled_by)
+            except (StaleDraft, ValidationError) as exc:
+                problem = str(exc) if isinstance(exc, StaleDraft) else "; ".join(exc.messages)
+                MovieDraft.objects.filter(pk=draft.pk).update(
+                    problem=f"Not published at {timezone.localtime(now):%d %b %Y %H:%M}: {problem}"
+                )
+                continue
+            published += 1

@@ -4,18 +4,20 @@ from django.conf import settings
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
-from movies import limits, search, verdicts
+from movies import drafts, limits, search, verdicts
 from movies.models import (
     Availability,
     ContentAdvisory,
     Credit,
     Genre,
     Movie,
+    MovieDraft,
     Person,
     Provider,
 )
@@ -262,9 +264,27 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return super().get_object(queryset)
+            movie = super().get_object(queryset)
         except Http404:
             raise Http404("No film has that address.") from None
+        self.draft = None
+        if self.wants_draft and self.request.user.has_perm("movies.change_movie"):
+            self.draft = MovieDraft.objects.filter(movie=movie).first()
+            if self.draft is not None:
+                movie = drafts.preview(movie, self.draft)
+        return movie
+
+    @cached_property
+    def wants_draft(self):
+        return self.request.GET.get("preview") == "draft"
+
+    def dispatch(self, request, *args, **kwargs):
+        """`?preview=draft`: staff who may change films see the film's pending draft (a
+        banner says so); everyone else gets the live page. Never stored by any cache."""
+        response = super().dispatch(request, *args, **kwargs)
+        if self.wants_draft:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
     def get_context_data(self, **kwargs):
         movie = self.object
@@ -300,6 +320,7 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
             all_countries=list(countries),
             regions=list(movie.regional_grosses.all()),
             is_preview=not movie.is_public,
+            draft_preview=self.draft,
             break_even=settings.BREAK_EVEN_MULTIPLE,
             **kwargs,
         )

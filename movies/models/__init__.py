@@ -19,6 +19,7 @@ from movies.models.base import (
     slug_base,
     unique_slug,
 )
+from movies.models.drafts import MovieDraft
 from movies.models.film_rows import ContentAdvisory, RegionalGross, SimilarFilm
 from movies.models.films import Movie, MovieQuerySet
 from movies.models.genres import Genre, genres_in_source_order, prefetch_genres
@@ -37,6 +38,7 @@ __all__ = [
     "Genre",
     "ImportLock",
     "Movie",
+    "MovieDraft",
     "MovieQuerySet",
     "Person",
     "PersonQuerySet",

@@ -21,6 +21,8 @@ def catalogue_queue(context):
         ("Films with offers not checked for 90 days", queue.stale_offers, f"{films}?offers=stale"),
         ("Drafts", queue.drafts, f"{films}?publication=draft"),
         ("Scheduled films", queue.scheduled, f"{films}?publication=scheduled"),
+        ("Drafts of live films", queue.drafts_of_live, f"{films}?pending=draft"),
+        ("Changes scheduled this week", queue.changes_this_week, f"{films}?pending=week"),
     ]
     changes = [
         (version, reverse("admin:movies_movie_change", args=[version.object_id]))
