@@ -4,7 +4,6 @@ column and filter (movies.drafts, movies.services.draft_*)."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
@@ -173,19 +172,16 @@ class MovieDraftMixin:
             kwargs["data"] = data
         return kwargs
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra_context = extra_context or {}
-        if object_id is not None:
-            movie = self.get_object(request, unquote(object_id))
-            draft = self._draft(movie)
-            if draft is not None:
-                extra_context.update(
-                    pending_draft=draft,
-                    draft_url=reverse("admin:movies_movie_draft", args=[movie.pk]),
-                    editing_draft=self._editing_draft(request, movie),
-                    draft_stale=drafts.staleness(draft),
-                )
-        return super().changeform_view(request, object_id, form_url, extra_context)
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        draft = self._draft(obj)
+        if draft is not None:
+            context.update(
+                pending_draft=draft,
+                draft_url=reverse("admin:movies_movie_draft", args=[obj.pk]),
+                editing_draft=self._editing_draft(request, obj),
+                draft_stale=drafts.staleness(draft),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_draft(self, request, form, formsets, change) -> bool:
         """Called first by MovieAdmin.save_related: on "Save as draft", keep the change as

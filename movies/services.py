@@ -275,7 +275,9 @@ def draft_publish(*, draft: MovieDraft, editor=None, confirm: bool = False) -> M
     Raises StaleDraft, keeping the draft, when the live film changed after the draft was
     started, unless `confirm` (the editor saw the change and publishes over it).
     """
-    draft = MovieDraft.objects.select_for_update().select_related("author").get(pk=draft.pk)
+    draft = (
+        MovieDraft.objects.select_for_update(of=("self",)).select_related("author").get(pk=draft.pk)
+    )
     movie = Movie.objects.select_for_update().get(pk=draft.movie_id)
     draft.movie = movie
     problem = drafts.staleness(draft)
@@ -325,7 +327,7 @@ def publish_due_drafts(*, now=None) -> int:
         with transaction.atomic():
             due = MovieDraft.objects.filter(publish_at__lte=now, problem="")
             if connection.features.has_select_for_update_skip_locked:
-                due = due.select_for_update(skip_locked=True)
+                due = due.select_for_update(skip_locked=True, of=("self",))
             draft = due.select_related("scheduled_by").order_by("publish_at", "pk").first()
             if draft is None:
                 return published
