@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import reversion
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
 from movies import drafts, history, similar
@@ -333,8 +333,10 @@ def publish_due_drafts(*, now=None) -> int:
                 return published
             try:
                 draft_publish(draft=draft, editor=draft.scheduled_by)
-            except (StaleDraft, ValidationError) as exc:
-                problem = str(exc) if isinstance(exc, StaleDraft) else "; ".join(exc.messages)
+            except (StaleDraft, ValidationError, IntegrityError) as exc:
+                # Rolled back to draft_publish's savepoint: the draft waits for an editor
+                # instead of failing every minute and holding up the drafts after it.
+                problem = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
                 MovieDraft.objects.filter(pk=draft.pk).update(
                     problem=f"Not published at {timezone.localtime(now):%d %b %Y %H:%M}: {problem}"
                 )

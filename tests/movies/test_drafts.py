@@ -255,10 +255,11 @@ def test_the_command_refuses_a_stale_draft_and_says_why_in_the_admin(
     assert draft.problem.startswith("Not published at")
     assert "colleague changed the live film" in draft.problem
     assert services.publish_due_drafts(now=soon) == 0  # not retried every minute
-    for page in (change_url(drafted), draft_url(drafted), f"{LIST}?pending=refused"):
-        assert "colleague changed the live film" in editor_client.get(page).content.decode() or (
-            "Scheduled change refused" in editor_client.get(page).content.decode()
-        )
+    for page in (change_url(drafted), draft_url(drafted)):
+        assert "colleague changed the live film" in editor_client.get(page).content.decode()
+    refused = editor_client.get(f"{LIST}?pending=refused")
+    assert [m.pk for m in refused.context["cl"].result_list] == [drafted.pk]
+    assert "Scheduled change refused" in refused.content.decode()
 
 
 def test_the_film_list_shows_and_filters_pending_changes(drafted, editor_client, editor):
@@ -365,3 +366,26 @@ def test_a_second_client_cannot_publish_a_draft_already_published(drafted, edito
     late = other.post(draft_url(drafted), {"action": "publish"}, follow=True)
     assert late.status_code == 200
     assert "no pending draft" in late.content.decode()
+
+
+def test_a_person_deleted_since_the_draft_is_left_out_not_a_500(drafted, editor_client):
+    from movies.models import Person
+
+    Person.objects.filter(name="Newcomer Drafted").delete()
+    response = editor_client.get(preview(drafted))
+    assert response.status_code == 200
+    assert "A drafted synopsis." in response.content.decode()
+    assert "Newcomer Drafted" not in response.content.decode()
+    assert editor_client.get(change_url(drafted) + "?draft=edit").status_code == 200
+    editor_client.post(draft_url(drafted), {"action": "publish"})
+    live = Movie.objects.get(pk=drafted.pk)
+    assert live.synopsis == "A drafted synopsis."
+    assert not live.credits.filter(person__name="Fan Wei").exists()
+
+
+def test_the_draft_page_of_a_film_without_a_draft_or_of_no_film(editor_client, one_second):
+    response = editor_client.get(draft_url(one_second), follow=True)
+    assert "no pending draft" in response.content.decode()
+    missing = reverse("admin:movies_movie_draft", args=["nonsense"])
+    assert editor_client.get(missing).status_code == 404
+    assert editor_client.post(missing, {"action": "publish"}).status_code == 404
