@@ -193,6 +193,13 @@ class MovieDraftMixin:
 
     def _save_draft(self, request, form, formsets):
         movie = form.instance
+        from_live = not self._editing_draft(request, movie)
+        if from_live and self._draft(movie) is not None:
+            self.message_user(
+                request,
+                "This replaced the film's pending draft: the form you saved was the live film's.",
+                messages.WARNING,
+            )
         services.sign_assessment(movie, request.user, form.changed_data)
         rows = []
         for formset in formsets:
@@ -210,6 +217,7 @@ class MovieDraftMixin:
             data=drafts.build(movie=movie, genres=genres, rows=rows),
             form_data=drafts.form_data(request.POST),
             editor=request.user,
+            from_live=from_live,
         )
         if "poster" in form.changed_data:
             self.message_user(

@@ -251,15 +251,21 @@ class StaleDraft(Exception):
 
 
 @transaction.atomic
-def draft_save(*, movie: Movie, data: dict, form_data: dict, editor=None) -> MovieDraft:
+def draft_save(
+    *, movie: Movie, data: dict, form_data: dict, editor=None, from_live: bool = True
+) -> MovieDraft:
     """Keep a change to `movie` as its draft (one per film): the live film is untouched.
 
-    A new draft remembers the film's latest version, so publishing it later can tell
-    whether someone changed the live film meanwhile; saving the draft again keeps that.
+    The draft remembers the film's latest version, so publishing it later can tell whether
+    someone changed the live film meanwhile. `from_live`: the change was made on the live
+    film's form, so it starts from the latest version (replacing any pending draft); else
+    it continues the draft's own form, which keeps the version the draft started from.
     """
     draft = MovieDraft.objects.select_for_update().filter(movie=movie).first()
     if draft is None:
-        draft = MovieDraft(movie=movie, base_version=drafts.latest_version_id(movie))
+        draft = MovieDraft(movie=movie)
+    if draft.pk is None or from_live:
+        draft.base_version = drafts.latest_version_id(movie)
     draft.data, draft.form_data, draft.author = data, form_data, editor
     draft.problem = ""
     draft.full_clean()

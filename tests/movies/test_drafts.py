@@ -389,3 +389,23 @@ def test_the_draft_page_of_a_film_without_a_draft_or_of_no_film(editor_client, o
     missing = reverse("admin:movies_movie_draft", args=["nonsense"])
     assert editor_client.get(missing).status_code == 404
     assert editor_client.post(missing, {"action": "publish"}).status_code == 404
+
+
+def test_a_new_draft_from_the_live_form_replaces_the_pending_one(drafted, editor_client):
+    colleague = UserFactory(username="colleague")
+    live = Movie.objects.get(pk=drafted.pk)
+    live.logline = "Changed live."
+    services.movie_save(movie=live, editor=colleague)
+    assert (
+        "colleague changed the live film" in editor_client.get(draft_url(drafted)).content.decode()
+    )
+
+    response = save_draft(editor_client, drafted, synopsis="Started again from the live film.")
+    shown = editor_client.get(response.url).content.decode()
+    assert "This replaced the film&#x27;s pending draft" in shown
+    assert MovieDraft.objects.count() == 1
+    text = editor_client.get(draft_url(drafted)).content.decode()
+    assert "colleague changed the live film" not in text  # it starts from their version now
+    editor_client.post(draft_url(drafted), {"action": "publish"})
+    live.refresh_from_db()
+    assert live.synopsis == "Started again from the live film." and live.logline == "Changed live."
