@@ -195,23 +195,29 @@ def movie_restore(*, version, editor=None) -> Movie:
     Readers' ratings and scores are not versioned and stay as they are now.
     """
     movie = Movie.objects.select_for_update().get(pk=version.object_id)
-    values, genres, rows = history.restorable_values(version)
+    when = timezone.localtime(version.revision.date_created)
+    return _movie_save_state(
+        movie,
+        history.restorable_values(version),
+        editor=editor,
+        comment=f"Restored the version of {when:%d %b %Y %H:%M} (“{version.revision.comment}”).",
+    )
+
+
+def _movie_save_state(movie, state, *, editor, comment):
+    """Make `movie` as `state` says ((values by attname, genre ids, {model: rows}), from a
+    version or a draft), its inlines replaced, through movie_save."""
+    values, genres, rows = state
     for attname, value in values.items():
         setattr(movie, attname, value)
 
-    def restore_related():
+    def save_related():
         movie.genres.set(genres)
         for name, model in history.MOVIE_INLINES.items():
             getattr(movie, name).all().delete()
             model.objects.bulk_create(rows[model])
 
-    when = timezone.localtime(version.revision.date_created)
-    return movie_save(
-        movie=movie,
-        save_related=restore_related,
-        editor=editor,
-        comment=f"Restored the version of {when:%d %b %Y %H:%M} (“{version.revision.comment}”).",
-    )
+    return movie_save(movie=movie, save_related=save_related, editor=editor, comment=comment)
 
 
 @transaction.atomic
@@ -289,22 +295,13 @@ def draft_publish(*, draft: MovieDraft, editor=None, confirm: bool = False) -> M
     problem = drafts.staleness(draft)
     if problem and not confirm:
         raise StaleDraft(problem)
-    values, genres, rows = drafts.read(draft.data)
-    for attname, value in values.items():
-        setattr(movie, attname, value)
-
-    def apply_related():
-        movie.genres.set(genres)
-        for name, model in history.MOVIE_INLINES.items():
-            getattr(movie, name).all().delete()
-            model.objects.bulk_create(rows[model])
-
     author = draft.author.get_username() if draft.author else "someone"
     when = timezone.localtime(draft.updated_at)
+    state = drafts.read(draft.data)
     draft.delete()
-    return movie_save(
-        movie=movie,
-        save_related=apply_related,
+    return _movie_save_state(
+        movie,
+        state,
         editor=editor,
         comment=f"Published the draft {author} saved on {when:%d %b %Y %H:%M}.",
     )
