@@ -19,6 +19,8 @@ from movies.models import MovieDraft
 
 #: The change form's query parameter that opens it filled from the film's draft.
 EDIT_DRAFT = "draft"
+#: The draft page's buttons, by name.
+DRAFT_ACTIONS = ("publish", "confirm", "schedule", "unschedule", "discard")
 
 
 def _when(moment):
@@ -29,7 +31,10 @@ class ScheduleForm(forms.Form):
     publish_at = forms.DateTimeField(
         label="Publish at",
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "aria-describedby": "publish-at-help"},
+            format="%Y-%m-%dT%H:%M",
+        ),
         error_messages={
             "required": "Give the date and time the change should go live.",
             "invalid": "Give a date and time such as 2026-12-07 09:00.",
@@ -271,7 +276,7 @@ class MovieDraftMixin:
         if request.method == "POST":
             if not can_change:
                 raise PermissionDenied
-            action = request.POST.get("action")
+            action = next((name for name in DRAFT_ACTIONS if name in request.POST), None)
             if action in ("publish", "confirm"):
                 return self._publish(request, movie, draft, confirm=action == "confirm")
             if action == "discard":

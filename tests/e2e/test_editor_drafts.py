@@ -32,6 +32,7 @@ def test_editor_drafts_previews_schedules_and_publishes_a_change(
     expect(page.locator(".messagelist")).to_contain_text("Saved as a draft")
     expect(page.locator("#draft-notice")).to_contain_text("editing the draft")
     expect(page.get_by_label("Synopsis:")).to_have_value(NEW_SYNOPSIS)
+    shoot(page, "admin-film-form-editing-a-draft")
 
     # The public, even asking for the draft, gets the live page.
     for address in (url, f"{url}?preview=draft"):
@@ -50,7 +51,8 @@ def test_editor_drafts_previews_schedules_and_publishes_a_change(
 
     page.get_by_role("link", name="Back to the draft").click()
     expect(page.get_by_role("heading", name=re.compile("Draft of a change"))).to_be_visible()
-    assert_accessible(page)
+    assert_accessible(page, context="#content-main")  # the admin chrome: test_accessibility
+    shoot(page, "admin-draft-page")
     page.get_by_label("Publish at:").fill("2001-01-01T09:00")
     page.get_by_role("button", name="Schedule", exact=True).click()
     expect(page.locator(".errorlist")).to_contain_text("That time has passed")

@@ -149,7 +149,7 @@ def test_saving_the_drafts_form_publishes_it_and_drops_the_draft(drafted, editor
 
 
 def test_publish_now_applies_the_draft_as_a_new_version(drafted, editor_client):
-    response = editor_client.post(draft_url(drafted), {"action": "publish"})
+    response = editor_client.post(draft_url(drafted), {"publish": "on"})
     assert response.status_code == 302
     live = Movie.objects.get(pk=drafted.pk)
     assert live.synopsis == "A drafted synopsis."
@@ -166,7 +166,7 @@ def test_publish_now_applies_the_draft_as_a_new_version(drafted, editor_client):
 
 
 def test_discard_drops_the_draft_and_keeps_the_live_film(drafted, editor_client):
-    editor_client.post(draft_url(drafted), {"action": "discard"})
+    editor_client.post(draft_url(drafted), {"discard": "on"})
     assert not MovieDraft.objects.exists()
     assert Movie.objects.get(pk=drafted.pk).synopsis != "A drafted synopsis."
     follow = editor_client.get(draft_url(drafted), follow=True)
@@ -183,7 +183,7 @@ def test_discard_drops_the_draft_and_keeps_the_live_film(drafted, editor_client)
     ],
 )
 def test_schedule_refuses_a_past_or_malformed_time(drafted, editor_client, value, message):
-    response = editor_client.post(draft_url(drafted), {"action": "schedule", "publish_at": value})
+    response = editor_client.post(draft_url(drafted), {"schedule": "on", "publish_at": value})
     assert response.status_code == 200
     assert message in response.content.decode()
     assert MovieDraft.objects.get().publish_at is None
@@ -192,7 +192,7 @@ def test_schedule_refuses_a_past_or_malformed_time(drafted, editor_client, value
 def test_schedule_reads_the_time_in_the_sites_timezone(drafted, editor_client, settings):
     when = timezone.localtime() + datetime.timedelta(days=2)
     typed = when.strftime("%Y-%m-%dT%H:%M")
-    response = editor_client.post(draft_url(drafted), {"action": "schedule", "publish_at": typed})
+    response = editor_client.post(draft_url(drafted), {"schedule": "on", "publish_at": typed})
     assert response.status_code == 302
     scheduled = MovieDraft.objects.get().publish_at
     assert timezone.localtime(scheduled).strftime("%Y-%m-%dT%H:%M") == typed
@@ -227,14 +227,14 @@ def test_a_draft_of_a_film_changed_since_is_refused_until_confirmed(drafted, edi
     live.worldwide_gross = 20_000_000
     services.movie_save(movie=live, editor=colleague, comment="New gross.")
 
-    refused = editor_client.post(draft_url(drafted), {"action": "publish"}, follow=True)
+    refused = editor_client.post(draft_url(drafted), {"publish": "on"}, follow=True)
     text = refused.content.decode()
     assert "Not published: colleague changed the live film on" in text
     assert MovieDraft.objects.exists()
     assert Movie.objects.get(pk=drafted.pk).synopsis != "A drafted synopsis."
     assert "Publish anyway" in text
 
-    editor_client.post(draft_url(drafted), {"action": "confirm"})
+    editor_client.post(draft_url(drafted), {"confirm": "on"})
     assert Movie.objects.get(pk=drafted.pk).synopsis == "A drafted synopsis."
     assert not MovieDraft.objects.exists()
 
@@ -362,8 +362,8 @@ def test_a_second_client_cannot_publish_a_draft_already_published(drafted, edito
     other.force_login(UserFactory(is_staff=True, is_superuser=True))
     draft_page = other.get(draft_url(drafted))
     assert draft_page.status_code == 200
-    editor_client.post(draft_url(drafted), {"action": "publish"})
-    late = other.post(draft_url(drafted), {"action": "publish"}, follow=True)
+    editor_client.post(draft_url(drafted), {"publish": "on"})
+    late = other.post(draft_url(drafted), {"publish": "on"}, follow=True)
     assert late.status_code == 200
     assert "no pending draft" in late.content.decode()
 
@@ -377,7 +377,7 @@ def test_a_person_deleted_since_the_draft_is_left_out_not_a_500(drafted, editor_
     assert "A drafted synopsis." in response.content.decode()
     assert "Newcomer Drafted" not in response.content.decode()
     assert editor_client.get(change_url(drafted) + "?draft=edit").status_code == 200
-    editor_client.post(draft_url(drafted), {"action": "publish"})
+    editor_client.post(draft_url(drafted), {"publish": "on"})
     live = Movie.objects.get(pk=drafted.pk)
     assert live.synopsis == "A drafted synopsis."
     assert not live.credits.filter(person__name="Fan Wei").exists()
@@ -388,7 +388,7 @@ def test_the_draft_page_of_a_film_without_a_draft_or_of_no_film(editor_client, o
     assert "no pending draft" in response.content.decode()
     missing = reverse("admin:movies_movie_draft", args=["nonsense"])
     assert editor_client.get(missing).status_code == 404
-    assert editor_client.post(missing, {"action": "publish"}).status_code == 404
+    assert editor_client.post(missing, {"publish": "on"}).status_code == 404
 
 
 def test_a_new_draft_from_the_live_form_replaces_the_pending_one(drafted, editor_client):
@@ -406,6 +406,6 @@ def test_a_new_draft_from_the_live_form_replaces_the_pending_one(drafted, editor
     assert MovieDraft.objects.count() == 1
     text = editor_client.get(draft_url(drafted)).content.decode()
     assert "colleague changed the live film" not in text  # it starts from their version now
-    editor_client.post(draft_url(drafted), {"action": "publish"})
+    editor_client.post(draft_url(drafted), {"publish": "on"})
     live.refresh_from_db()
     assert live.synopsis == "Started again from the live film." and live.logline == "Changed live."
