@@ -1,0 +1,178 @@
+"""Imports from the admin (ImportJob): an uploaded file is checked by a dry run, then, once
+an editor confirms, imported by the same reader and writer as `manage.py import_movies`.
+
+Small files are imported in the request; from settings.IMPORT_BACKGROUND_ROWS films the
+import is a background task (movies.tasks.import_job), which counts its progress in the
+job's row as each batch commits, for the job page to show.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db.models import F
+from django.utils import timezone
+
+from movies.importing.format import ImportFileError, read_data
+from movies.importing.lock import ImportBusy
+from movies.importing.validation import parse_rows
+from movies.importing.writer import ImportResult, import_records
+from movies.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+#: Failed rows kept in a job (the count is always whole); the page lists fewer.
+ERRORS_KEPT = 1000
+#: Films per transaction in a job: smaller than the command's 1,000, so progress moves.
+JOB_BATCH_SIZE = 250
+BUSY_JOB = (
+    "Another import is running ({name}, started {started:%Y-%m-%d %H:%M %Z}): this one "
+    "was not started. Confirm it again when that one has finished."
+)
+
+
+def _read(name, data):
+    """Records and failed rows of a file, by the readers import_movies uses."""
+    records, errors = parse_rows(read_data(name, data))
+    return records, [(e.where, "; ".join(e.reasons)) for e in errors]
+
+
+def _outcome(result: ImportResult, row_failures):
+    failures = [*row_failures, *result.failed]
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "kept": result.kept,
+        "failed": len(failures),
+        "warnings": [list(w) for w in result.warnings[:ERRORS_KEPT]],
+        "warning_count": len(result.warnings),
+    }, [list(f) for f in failures[:ERRORS_KEPT]]
+
+
+def _set_counts(job, outcome, errors):
+    job.created_count = outcome["created"]
+    job.updated_count = outcome["updated"]
+    job.unchanged_count = outcome["unchanged"]
+    job.failed_count = outcome["failed"]
+    job.errors = errors
+
+
+def job_check(*, name: str, data: bytes, user, publish=False, new_only=False) -> ImportJob:
+    """Reads the file and runs the dry run; the job keeps the file and what would change.
+
+    Raises ImportFileError (nothing kept) when the file cannot be read as a whole.
+    """
+    records, row_failures = _read(name, data)
+    result = import_records(records, publish=publish, new_only=new_only, dry_run=True)
+    outcome, errors = _outcome(result, row_failures)
+    job = ImportJob(
+        file_name=name,
+        data=data,
+        uploaded_by=user,
+        publish=publish,
+        new_only=new_only,
+        total=len(records),
+        summary={"dry_run": outcome},
+    )
+    _set_counts(job, outcome, errors)
+    job.save()
+    return job
+
+
+def runs_in_background(job: ImportJob) -> bool:
+    return job.total >= settings.IMPORT_BACKGROUND_ROWS
+
+
+def job_confirm(*, job: ImportJob) -> ImportJob:
+    """Starts a checked job: at once for a small file, else as a background task.
+
+    Raises ImportBusy, starting nothing, while another job is queued or running (an import
+    from the command line is refused by the import lock when the job runs).
+    """
+    other = (
+        ImportJob.objects.filter(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING])
+        .exclude(pk=job.pk)
+        .only("file_name", "created_at")
+        .first()
+    )
+    if other is not None:
+        raise ImportBusy(BUSY_JOB.format(name=other.file_name, started=other.created_at))
+    # Claims the job: of two confirmations (a double click), only one starts it.
+    if not ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+        state=ImportJob.State.QUEUED, message=""
+    ):
+        job.refresh_from_db()
+        return job
+    if not runs_in_background(job):
+        job_run(job.pk)
+        job.refresh_from_db()
+        return job
+    from movies.tasks import import_job  # the task module imports this one
+
+    result = import_job.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job
+
+
+def job_cancel(*, job: ImportJob) -> bool:
+    """Cancels a job that has not started; False if it already has."""
+    return bool(
+        ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.CANCELLED, finished_at=timezone.now()
+        )
+    )
+
+
+def job_run(job_id: int) -> str:
+    """Imports a confirmed job's file; returns the job's final state.
+
+    Another import holding the lock sends the job back to "checked" with the reason, so the
+    editor can confirm it again; an unexpected error marks it failed and propagates.
+    """
+    jobs = ImportJob.objects.filter(pk=job_id)
+    if not jobs.filter(state=ImportJob.State.QUEUED).update(
+        state=ImportJob.State.RUNNING, started_at=timezone.now(), rows_done=0
+    ):
+        return jobs.get().state  # cancelled, or already run (a task delivered twice)
+    job = jobs.get()
+
+    def progress(rows):
+        jobs.update(rows_done=F("rows_done") + rows)
+
+    try:
+        records, row_failures = _read(job.file_name, bytes(job.data))
+        jobs.update(total=len(records))
+        result = import_records(
+            records,
+            publish=job.publish,
+            new_only=job.new_only,
+            batch_size=JOB_BATCH_SIZE,
+            progress=progress,
+            source=job.file_name,
+            editor=job.uploaded_by,
+        )
+    except ImportBusy as exc:
+        jobs.update(state=ImportJob.State.CHECKED, message=str(exc), started_at=None)
+        return ImportJob.State.CHECKED
+    except ImportFileError as exc:  # the file was read at upload; only a changed reader
+        jobs.update(state=ImportJob.State.FAILED, message=str(exc), finished_at=timezone.now())
+        return ImportJob.State.FAILED
+    except Exception as exc:
+        logger.exception("Import job %s failed", job.pk)
+        jobs.update(
+            state=ImportJob.State.FAILED,
+            message=f"The import stopped on an unexpected error ({type(exc).__name__}); "
+            "batches written before it are kept. The error is in the server's log.",
+            finished_at=timezone.now(),
+        )
+        raise
+    outcome, errors = _outcome(result, row_failures)
+    job.refresh_from_db()
+    _set_counts(job, outcome, errors)
+    job.summary = {**job.summary, "result": outcome}
+    job.state = ImportJob.State.DONE
+    job.rows_done = job.total
+    job.finished_at = timezone.now()
+    job.save()
+    return job.state
