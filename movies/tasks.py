@@ -11,6 +11,12 @@ from movies.importing import jobs
 
 
 @task()
+def check_import_job(job_id: int) -> str:
+    """The dry run of a large file uploaded on the admin's import screen."""
+    return jobs.job_dry_run(job_id)
+
+
+@task()
 def import_job(job_id: int) -> str:
     """Imports a confirmed file from the admin's import screen; returns the job's state."""
     return jobs.job_run(job_id)

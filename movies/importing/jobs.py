@@ -1,9 +1,9 @@
 """Imports from the admin (ImportJob): an uploaded file is checked by a dry run, then, once
 an editor confirms, imported by the same reader and writer as `manage.py import_movies`.
 
-Small files are imported in the request; from settings.IMPORT_BACKGROUND_ROWS films the
-import is a background task (movies.tasks.import_job), which counts its progress in the
-job's row as each batch commits, for the job page to show.
+Small files are checked and imported in the request; from settings.IMPORT_BACKGROUND_ROWS
+films the dry run and the import are background tasks (movies.tasks), which count their
+progress in the job's row after each batch, for the job page to show.
 """
 
 import logging
@@ -49,6 +49,9 @@ def _outcome(result: ImportResult, row_failures):
     }, [list(f) for f in failures[:ERRORS_KEPT]]
 
 
+COUNT_FIELDS = ["created_count", "updated_count", "unchanged_count", "failed_count"]
+
+
 def _set_counts(job, outcome, errors):
     job.created_count = outcome["created"]
     job.updated_count = outcome["updated"]
@@ -58,29 +61,91 @@ def _set_counts(job, outcome, errors):
 
 
 def job_check(*, name: str, data: bytes, user, publish=False, new_only=False) -> ImportJob:
-    """Reads the file and runs the dry run; the job keeps the file and what would change.
+    """Reads the file and keeps it in a new job with its dry run: run at once for a small
+    file, else as a background task (the job is "checking" until it is done).
 
-    Raises ImportFileError (nothing kept) when the file cannot be read as a whole.
+    Raises ImportFileError (no job) when the file cannot be read as a whole.
     """
     records, row_failures = _read(name, data)
-    result = import_records(records, publish=publish, new_only=new_only, dry_run=True)
-    outcome, errors = _outcome(result, row_failures)
-    job = ImportJob(
+    job = ImportJob.objects.create(
         file_name=name,
         data=data,
         uploaded_by=user,
         publish=publish,
         new_only=new_only,
         total=len(records),
-        summary={"dry_run": outcome},
+        state=ImportJob.State.CHECKING,
     )
-    _set_counts(job, outcome, errors)
-    job.save()
+    if runs_in_background(job):
+        from movies.tasks import check_import_job  # the task module imports this one
+
+        _enqueue(job, check_import_job)
+    else:
+        _dry_run(job, records, row_failures)
+    job.refresh_from_db()
     return job
+
+
+def job_dry_run(job_id: int) -> str:
+    """The dry run of a "checking" job (the background task's half of job_check)."""
+    jobs = ImportJob.objects.filter(pk=job_id, state=ImportJob.State.CHECKING)
+    job = jobs.first()
+    if job is None:
+        return ImportJob.objects.get(pk=job_id).state  # cancelled, or a task run twice
+    try:
+        _dry_run(job, *_read(job.file_name, bytes(job.data)), progress=_progress(jobs))
+    except Exception as exc:
+        _failed(jobs, job, exc, "The dry run stopped")
+        raise
+    return ImportJob.State.CHECKED
+
+
+def _dry_run(job, records, row_failures, progress=None):
+    result = import_records(
+        records,
+        publish=job.publish,
+        new_only=job.new_only,
+        dry_run=True,
+        batch_size=_batch_size(job),
+        progress=progress,
+    )
+    outcome, errors = _outcome(result, row_failures)
+    _set_counts(job, outcome, errors)
+    job.summary = {"dry_run": outcome}
+    job.state = ImportJob.State.CHECKED
+    job.rows_done = 0
+    job.save(update_fields=[*COUNT_FIELDS, "errors", "summary", "state", "rows_done"])
 
 
 def runs_in_background(job: ImportJob) -> bool:
     return job.total >= settings.IMPORT_BACKGROUND_ROWS
+
+
+def _batch_size(job):
+    """Films per batch: about twenty steps of progress, each of at least JOB_BATCH_SIZE."""
+    return max(JOB_BATCH_SIZE, job.total // 20)
+
+
+def _progress(jobs):
+    def advance(rows):
+        jobs.update(rows_done=F("rows_done") + rows)
+
+    return advance
+
+
+def _enqueue(job, task):
+    result = task.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+
+
+def _failed(jobs, job, exc, what):
+    logger.exception("Import job %s failed", job.pk)
+    jobs.update(
+        state=ImportJob.State.FAILED,
+        message=f"{what} on an unexpected error ({type(exc).__name__}). "
+        "The error is in the server's log.",
+        finished_at=timezone.now(),
+    )
 
 
 def job_confirm(*, job: ImportJob) -> ImportJob:
@@ -109,8 +174,7 @@ def job_confirm(*, job: ImportJob) -> ImportJob:
         return job
     from movies.tasks import import_job  # the task module imports this one
 
-    result = import_job.enqueue(job.pk)
-    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    _enqueue(job, import_job)
     job.refresh_from_db()
     return job
 
@@ -136,10 +200,6 @@ def job_run(job_id: int) -> str:
     ):
         return jobs.get().state  # cancelled, or already run (a task delivered twice)
     job = jobs.get()
-
-    def progress(rows):
-        jobs.update(rows_done=F("rows_done") + rows)
-
     try:
         records, row_failures = _read(job.file_name, bytes(job.data))
         jobs.update(total=len(records))
@@ -147,8 +207,8 @@ def job_run(job_id: int) -> str:
             records,
             publish=job.publish,
             new_only=job.new_only,
-            batch_size=JOB_BATCH_SIZE,
-            progress=progress,
+            batch_size=_batch_size(job),
+            progress=_progress(jobs),
             source=job.file_name,
             editor=job.uploaded_by,
         )
@@ -159,13 +219,7 @@ def job_run(job_id: int) -> str:
         jobs.update(state=ImportJob.State.FAILED, message=str(exc), finished_at=timezone.now())
         return ImportJob.State.FAILED
     except Exception as exc:
-        logger.exception("Import job %s failed", job.pk)
-        jobs.update(
-            state=ImportJob.State.FAILED,
-            message=f"The import stopped on an unexpected error ({type(exc).__name__}); "
-            "batches written before it are kept. The error is in the server's log.",
-            finished_at=timezone.now(),
-        )
+        _failed(jobs, job, exc, "The import stopped (batches written before it are kept)")
         raise
     outcome, errors = _outcome(result, row_failures)
     job.refresh_from_db()

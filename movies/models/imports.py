@@ -29,6 +29,7 @@ class ImportJob(models.Model):
     """
 
     class State(models.TextChoices):
+        CHECKING = "checking", "Checking the file (dry run)"
         CHECKED = "checked", "Checked, waiting for confirmation"
         QUEUED = "queued", "Waiting for the background worker"
         RUNNING = "running", "Importing"
@@ -88,7 +89,7 @@ class ImportJob(models.Model):
 
     @property
     def in_progress(self):
-        return self.state in {self.State.QUEUED, self.State.RUNNING}
+        return self.state in {self.State.CHECKING, self.State.QUEUED, self.State.RUNNING}
 
     @property
     def percent_done(self):

@@ -50,7 +50,7 @@ def films_csv():
 
 def page_text(response):
     """The page's words as a reader sees them (tags dropped, entities decoded)."""
-    body = response.content.decode().partition("<body")[2]
+    body = response.content.decode().partition("<body")[2].partition(">")[2]
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
 
 
@@ -275,25 +275,39 @@ def test_confirm_is_refused_while_the_command_holds_the_lock(importer_client):
 # --- background imports --------------------------------------------------------------
 
 
+def run_worker():
+    """What `make run`'s worker does, until the queue is empty."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_a_large_file_runs_on_the_database_task_backend_with_progress(
+def test_a_large_file_is_checked_and_imported_by_the_database_worker_with_progress(
     importer_client, settings, monkeypatch
 ):
-    """Enqueued in the database, run by `db_worker`, progress on the job page as each
-    batch commits, the page refreshing itself until the result is in."""
+    """The dry run and the import are tasks in the database, run by `db_worker`; the job
+    page shows progress as each batch is done, refreshing itself until the result is in."""
     settings.TASKS = DB_TASKS
     settings.IMPORT_BACKGROUND_ROWS = 3
     monkeypatch.setattr(jobs, "JOB_BATCH_SIZE", 1)
     content = "title,year\n" + "".join(f"Film {n},{2000 + n}\n" for n in range(4))
-    upload(importer_client, "four.csv", content)
+
+    response = upload(importer_client, "four.csv", content)
+
     job = ImportJob.objects.get()
+    assert "State: Checking the file (dry run)" in page_text(response)
+    assert '<meta http-equiv="refresh" content="2">' in response.content.decode()
+    assert "Films checked" in page_text(response) and "0 of 4 (0%)" in page_text(response)
+    run_worker()
+    response = importer_client.get(job.get_absolute_url())
+    assert 'http-equiv="refresh"' not in response.content.decode()
+    assert "Would be created 4" in page_text(response)
 
     response = confirm(importer_client, job)
 
     text = page_text(response)
     assert "Importing four.csv in the background" in text
     assert '<meta http-equiv="refresh" content="2">' in response.content.decode()
-    assert "0 of 4 (0%)" in text
+    assert "Waiting for the background worker" in text and "0 of 4 (0%)" in text
     assert not Movie.objects.exists()
 
     seen = []
@@ -307,9 +321,10 @@ def test_a_large_file_runs_on_the_database_task_backend_with_progress(
         return real_import(records, progress=step, **kwargs)
 
     monkeypatch.setattr(jobs, "import_records", watched)
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
 
-    assert ["1 of 4 (25%)" in seen[0], "2 of 4 (50%)" in seen[1]] == [True, True]
+    assert "Films imported" in seen[0]
+    assert "1 of 4 (25%)" in seen[0] and "2 of 4 (50%)" in seen[1]
     assert all("State: Importing" in page for page in seen)
     job.refresh_from_db()
     assert job.state == ImportJob.State.DONE and job.created_count == 4
@@ -324,6 +339,7 @@ def test_a_background_import_that_breaks_is_marked_failed(importer_client, setti
     settings.TASKS = DB_TASKS
     settings.IMPORT_BACKGROUND_ROWS = 1
     upload(importer_client, "films.csv", films_csv())
+    run_worker()
     job = ImportJob.objects.get()
     confirm(importer_client, job)
 
@@ -331,11 +347,13 @@ def test_a_background_import_that_breaks_is_marked_failed(importer_client, setti
         raise RuntimeError("a bug")
 
     monkeypatch.setattr(jobs, "import_records", broken)
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    run_worker()
 
     text = page_text(importer_client.get(job.get_absolute_url()))
     assert "State: Stopped by an error" in text
-    assert "unexpected error (RuntimeError)" in text
+    assert "The import stopped (batches written before it are kept) on an unexpected" in text
+    assert "(RuntimeError)" in text
+    assert not Movie.objects.exists()
 
 
 # --- query budgets --------------------------------------------------------------------
@@ -365,3 +383,15 @@ def test_import_pages_cost_the_same_queries_however_many_rows_and_jobs(editor_cl
         ImportJob.objects.create(file_name=f"{n}.csv", data=b"x" * 1000, uploaded_by=None)
     assert queries(editor_client, LIST_URL) == few_list
     assert queries(editor_client, UPLOAD_URL) <= 6
+
+
+def test_a_task_delivered_twice_imports_once(editor_client):
+    upload(editor_client, "films.csv", films_csv())
+    job = ImportJob.objects.get()
+    confirm(editor_client, job)
+
+    assert jobs.job_run(job.pk) == ImportJob.State.DONE
+    assert jobs.job_dry_run(job.pk) == ImportJob.State.DONE
+    assert Movie.objects.count() == 2
+    job.refresh_from_db()
+    assert job.summary["result"]["created"] == 2
