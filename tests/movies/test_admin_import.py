@@ -295,18 +295,18 @@ def test_a_large_file_is_checked_and_imported_by_the_database_worker_with_progre
 
     job = ImportJob.objects.get()
     assert "State: Checking the file (dry run)" in page_text(response)
-    assert '<meta http-equiv="refresh" content="2">' in response.content.decode()
+    assert response["Refresh"] == "3"
     assert "Films checked" in page_text(response) and "0 of 4 (0%)" in page_text(response)
     run_worker()
     response = importer_client.get(job.get_absolute_url())
-    assert 'http-equiv="refresh"' not in response.content.decode()
+    assert not response.has_header("Refresh")
     assert "Would be created 4" in page_text(response)
 
     response = confirm(importer_client, job)
 
     text = page_text(response)
     assert "Importing four.csv in the background" in text
-    assert '<meta http-equiv="refresh" content="2">' in response.content.decode()
+    assert response["Refresh"] == "3"
     assert "Waiting for the background worker" in text and "0 of 4 (0%)" in text
     assert not Movie.objects.exists()
 
@@ -330,7 +330,7 @@ def test_a_large_file_is_checked_and_imported_by_the_database_worker_with_progre
     assert job.state == ImportJob.State.DONE and job.created_count == 4
     assert Movie.objects.count() == 4
     response = importer_client.get(job.get_absolute_url())
-    assert 'http-equiv="refresh"' not in response.content.decode()
+    assert not response.has_header("Refresh")
     assert "What the import did" in page_text(response) and "Created 4" in page_text(response)
 
 
@@ -354,6 +354,21 @@ def test_a_background_import_that_breaks_is_marked_failed(importer_client, setti
     assert "The import stopped (batches written before it are kept) on an unexpected" in text
     assert "(RuntimeError)" in text
     assert not Movie.objects.exists()
+
+
+def test_the_reader_may_stop_a_running_job_page_refreshing(editor_client):
+    job = ImportJob.objects.create(
+        file_name="big.csv", data=b"", state=ImportJob.State.RUNNING, total=10
+    )
+
+    following = editor_client.get(job.get_absolute_url())
+    still = editor_client.get(job.get_absolute_url(), {"refresh": "off"})
+
+    assert following["Refresh"] == "3"
+    assert "Stop refreshing" in page_text(following)
+    assert not still.has_header("Refresh")
+    assert "This page does not refresh itself." in page_text(still)
+    assert "Refresh automatically" in page_text(still)
 
 
 # --- query budgets --------------------------------------------------------------------
