@@ -6,6 +6,7 @@ films the dry run and the import are background tasks (movies.tasks), which coun
 progress in the job's row after each batch, for the job page to show.
 """
 
+import datetime
 import logging
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from movies.importing.format import ImportFileError, read_data
-from movies.importing.lock import ImportBusy
+from movies.importing.lock import ImportBusy, import_lock
 from movies.importing.validation import parse_rows
 from movies.importing.writer import ImportResult, import_records
 from movies.models import ImportJob
@@ -24,6 +25,13 @@ logger = logging.getLogger(__name__)
 ERRORS_KEPT = 1000
 #: Films per transaction in a job: smaller than the command's 1,000, so progress moves.
 JOB_BATCH_SIZE = 250
+#: A job running longer than this with the import lock free has lost its worker.
+ABANDONED_AFTER = datetime.timedelta(minutes=10)
+ABANDONED = (
+    "The worker running this import stopped before it finished (it was killed or its "
+    "server restarted); batches written before that are kept. Upload the file again to "
+    "import the rest: films already imported come out unchanged."
+)
 BUSY_JOB = (
     "Another import is running ({name}, started {started:%Y-%m-%d %H:%M %Z}): this one "
     "was not started. Confirm it again when that one has finished."
@@ -164,9 +172,16 @@ def job_confirm(*, job: ImportJob) -> ImportJob:
     other = (
         ImportJob.objects.filter(state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING])
         .exclude(pk=job.pk)
-        .only("file_name", "created_at")
+        .only("file_name", "created_at", "state", "started_at")
         .first()
     )
+    if other is not None and _abandoned(other):
+        ImportJob.objects.filter(pk=other.pk, state=ImportJob.State.RUNNING).update(
+            state=ImportJob.State.FAILED,
+            message=ABANDONED,
+            finished_at=timezone.now(),
+        )
+        other = None
     if other is not None:
         raise ImportBusy(BUSY_JOB.format(name=other.file_name, started=other.created_at))
     # Claims the job: of two confirmations (a double click), only one starts it.
@@ -184,6 +199,21 @@ def job_confirm(*, job: ImportJob) -> ImportJob:
     _enqueue(job, import_job)
     job.refresh_from_db()
     return job
+
+
+def _abandoned(job):
+    """True for a job "running" for a while although no import holds the lock: the worker
+    that ran it was killed (the lock goes with its process or connection). A young job
+    may not have taken the lock yet: it reads and checks its file first."""
+    if job.state != ImportJob.State.RUNNING or job.started_at is None:
+        return False
+    if job.started_at > timezone.now() - ABANDONED_AFTER:
+        return False
+    try:
+        with import_lock():
+            return True
+    except ImportBusy:
+        return False
 
 
 def job_cancel(*, job: ImportJob) -> bool:

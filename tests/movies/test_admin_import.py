@@ -1,6 +1,8 @@
 """The admin's import screen (movies/admin_import.py): upload, dry run, confirm or cancel,
 background imports with progress, as an editor uses it through the test client."""
 
+import contextlib
+import datetime
 import html
 import re
 import threading
@@ -13,6 +15,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from movies import history, importing
 from movies.importing import jobs
@@ -238,12 +241,44 @@ def test_confirm_is_refused_while_another_job_runs(editor_client):
     assert not Movie.objects.exists()
 
 
+def test_a_job_whose_worker_died_does_not_block_the_next(editor_client):
+    """A job left "running" by a killed worker (the lock went with it) is marked failed
+    when the next import is confirmed, which then runs."""
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    stale = ImportJob.objects.create(
+        file_name="old.csv", data=b"", state=ImportJob.State.RUNNING, started_at=an_hour_ago
+    )
+    upload(editor_client, "films.csv", films_csv())
+
+    response = confirm(editor_client, ImportJob.objects.get(file_name="films.csv"))
+
+    assert "Imported films.csv." in page_text(response)
+    stale.refresh_from_db()
+    assert stale.state == ImportJob.State.FAILED
+    assert "The worker running this import stopped before it finished" in stale.message
+
+
 @pytest.mark.django_db(transaction=True)
-def test_confirm_is_refused_while_the_command_holds_the_lock(importer_client):
-    """An import_movies run elsewhere (here another database connection) holds the lock:
-    the job says so, writes nothing and can be confirmed again afterwards."""
+def test_a_long_import_that_holds_the_lock_is_not_taken_for_dead(importer_client):
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    running = ImportJob.objects.create(
+        file_name="long.csv", data=b"", state=ImportJob.State.RUNNING, started_at=an_hour_ago
+    )
     upload(importer_client, "films.csv", films_csv())
-    job = ImportJob.objects.get()
+    job = ImportJob.objects.get(file_name="films.csv")
+
+    with holding_the_lock():
+        response = confirm(importer_client, job)
+
+    assert "Another import is running (long.csv" in page_text(response)
+    running.refresh_from_db()
+    assert running.state == ImportJob.State.RUNNING
+    assert not Movie.objects.exists()
+
+
+@contextlib.contextmanager
+def holding_the_lock():
+    """The import lock held by another database connection, as by an import elsewhere."""
     held, finish = threading.Event(), threading.Event()
 
     def other_import():
@@ -259,10 +294,21 @@ def test_confirm_is_refused_while_the_command_holds_the_lock(importer_client):
     holder.start()
     try:
         assert held.wait(30)
-        response = confirm(importer_client, job)
+        yield
     finally:
         finish.set()
         holder.join(30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirm_is_refused_while_the_command_holds_the_lock(importer_client):
+    """An import_movies run elsewhere (here another database connection) holds the lock:
+    the job says so, writes nothing and can be confirmed again afterwards."""
+    upload(importer_client, "films.csv", films_csv())
+    job = ImportJob.objects.get()
+
+    with holding_the_lock():
+        response = confirm(importer_client, job)
 
     assert "Another import is running" in page_text(response)
     assert 'name="confirm"' in response.content.decode()
