@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 #: Failed rows kept in a job (the count is always whole); the page lists fewer.
 ERRORS_KEPT = 1000
-#: Films per transaction in a job: smaller than the command's 1,000, so progress moves.
+#: The fewest films per batch (one transaction, one step of progress) in a job.
 JOB_BATCH_SIZE = 250
 #: A job running longer than this with the import lock free has lost its worker.
 ABANDONED_AFTER = datetime.timedelta(minutes=10)
@@ -33,7 +33,7 @@ ABANDONED = (
     "import the rest: films already imported come out unchanged."
 )
 BUSY_JOB = (
-    "Another import is running ({name}, started {started:%Y-%m-%d %H:%M %Z}): this one "
+    "Another import is {doing} ({name}, uploaded {started:%Y-%m-%d %H:%M %Z}): this one "
     "was not started. Confirm it again when that one has finished."
 )
 
@@ -183,7 +183,10 @@ def job_confirm(*, job: ImportJob) -> ImportJob:
         )
         other = None
     if other is not None:
-        raise ImportBusy(BUSY_JOB.format(name=other.file_name, started=other.created_at))
+        doing = "running" if other.state == ImportJob.State.RUNNING else "waiting for the worker"
+        raise ImportBusy(
+            BUSY_JOB.format(doing=doing, name=other.file_name, started=other.created_at)
+        )
     # Claims the job: of two confirmations (a double click), only one starts it.
     if not ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.CHECKED).update(
         state=ImportJob.State.QUEUED, message=""
@@ -239,7 +242,8 @@ def job_run(job_id: int) -> str:
     job = jobs.get()
     try:
         records, row_failures = _read(job.file_name, bytes(job.data))
-        jobs.update(total=len(records))
+        job.total = len(records)
+        jobs.update(total=job.total)
         result = import_records(
             records,
             publish=job.publish,
@@ -265,5 +269,7 @@ def job_run(job_id: int) -> str:
     job.state = ImportJob.State.DONE
     job.rows_done = job.total
     job.finished_at = timezone.now()
-    job.save()
+    job.save(
+        update_fields=[*COUNT_FIELDS, "errors", "summary", "state", "rows_done", "finished_at"]
+    )
     return job.state

@@ -235,9 +235,19 @@ def test_confirm_is_refused_while_another_job_runs(editor_client):
 
     response = confirm(editor_client, job)
 
-    assert "Another import is running (other.csv, started" in page_text(response)
+    assert "Another import is running (other.csv, uploaded" in page_text(response)
     job.refresh_from_db()
     assert job.state == ImportJob.State.CHECKED
+    assert not Movie.objects.exists()
+
+
+def test_confirm_is_refused_while_another_job_waits_for_the_worker(editor_client):
+    ImportJob.objects.create(file_name="next.csv", data=b"", state=ImportJob.State.QUEUED)
+    upload(editor_client, "films.csv", films_csv())
+
+    response = confirm(editor_client, ImportJob.objects.get(file_name="films.csv"))
+
+    assert "Another import is waiting for the worker (next.csv, uploaded" in page_text(response)
     assert not Movie.objects.exists()
 
 
