@@ -123,7 +123,7 @@ class ImportJobAdmin(admin.ModelAdmin):
         return TemplateResponse(
             request,
             "admin/movies/import/upload.html",
-            self._context(request, "Import films", form=form, adminform=form),
+            self._context(request, "Import films", form=form),
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
