@@ -52,6 +52,7 @@ def test_editor_drafts_previews_schedules_and_publishes_a_change(
 
     page.get_by_role("link", name="Back to the draft").click()
     expect(page.get_by_role("heading", name=re.compile("Draft of a change"))).to_be_visible()
+    assert_accessible(page)
     shoot(page, "admin-draft-page")
     page.get_by_label("Publish at:").fill("2001-01-01T09:00")
     page.get_by_role("button", name="Schedule", exact=True).click()

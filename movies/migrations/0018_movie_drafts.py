@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('movies', '0016_genres_help'),
+        ('movies', '0017_import_job'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
