@@ -306,6 +306,7 @@ class MovieDraftMixin:
             f"Draft of a change to {movie}",
             draft=draft,
             stale=drafts.staleness(draft),
+            comparison=drafts.changes(draft),
             preview_url=drafts.preview_url(movie),
             edit_url=f"{change_url}?{EDIT_DRAFT}=edit",
             schedule_form=schedule_form,

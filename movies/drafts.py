@@ -6,6 +6,8 @@ publishing it is a restore of that state through movies.services.movie_save. Pos
 not drafted: an upload is stored at once, so a draft always keeps the live poster.
 """
 
+import copy
+import datetime
 import json
 
 from django.core import serializers
@@ -138,3 +140,40 @@ def preview(movie, draft) -> Movie:
 def preview_url(movie) -> str:
     """Where staff preview the film's draft: its public address (movies.views)."""
     return f"{movie.get_absolute_url()}?preview=draft"
+
+
+def _values(obj):
+    """An object's versioned fields by attname, as the database holds them; times to the
+    second, as the admin's form gives them (a live publish time keeps its microseconds)."""
+    values = {}
+    for name in history.VERSIONED[type(obj)][0]:
+        f = obj._meta.get_field(name)
+        if not f.many_to_many:
+            value = f.get_prep_value(getattr(obj, f.attname))
+            if isinstance(value, datetime.datetime):
+                value = value.replace(microsecond=0)
+            values[f.attname] = value
+    return values
+
+
+def changes(draft) -> history.Comparison:
+    """What publishing `draft` would change in the live film: its fields, then its inline
+    rows (history.compare_states). A few queries whatever the film's size."""
+    movie = draft.movie
+    values, genres, rows = read(draft.data)
+    drafted = copy.copy(movie)
+    for attname, value in values.items():
+        setattr(drafted, attname, value)
+    live = {
+        model: {row.pk: _values(row) for row in getattr(movie, name).all()}
+        for name, model in history.MOVIE_INLINES.items()
+    }
+    new_rows = {model: {} for model in history.MOVIE_INLINES.values()}
+    for model, objs in rows.items():
+        for n, row in enumerate(objs, 1):
+            new_rows[model][row.pk if row.pk is not None else -n] = _values(row)
+    live_genres = list(movie.genres.values_list("pk", flat=True))
+    return history.compare_states(
+        (_values(movie) | {"genres": live_genres}, live),
+        (_values(drafted) | {"genres": list(genres)}, new_rows),
+    )

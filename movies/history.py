@@ -345,12 +345,21 @@ def compare(movie, old, new) -> Comparison:
     """What changed from version `old` to version `new` of `movie`: its fields, then its
     inlines row by row (added, removed, changed with the fields that differ)."""
     inlines = inline_versions(movie, [old.revision_id, new.revision_id])
-    before, after = inlines[old.revision_id], inlines[new.revision_id]
+    return compare_states(
+        (old.field_dict, inlines[old.revision_id]), (new.field_dict, inlines[new.revision_id])
+    )
+
+
+def compare_states(old, new) -> Comparison:
+    """What changed from state `old` to state `new` of a film, each (its field dict, by
+    attname, genres a list of ids; {inline model: {row key: field dict}}): a version's or a
+    draft's (movies.drafts). Rows with the same key are the same row."""
+    (old_film, before), (new_film, after) = old, new
     names = _Names(
-        [(Movie, [old.field_dict, new.field_dict])]
+        [(Movie, [old_film, new_film])]
         + [(m, [*before[m].values(), *after[m].values()]) for m in MOVIE_INLINES.values()]
     )
-    result = Comparison(fields=_changes(Movie, old.field_dict, new.field_dict, names), inlines=[])
+    result = Comparison(fields=_changes(Movie, old_film, new_film, names), inlines=[])
     for model in MOVIE_INLINES.values():
         rows = []
         a, b = before[model], after[model]

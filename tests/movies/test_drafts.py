@@ -409,3 +409,28 @@ def test_a_new_draft_from_the_live_form_replaces_the_pending_one(drafted, editor
     editor_client.post(draft_url(drafted), {"publish": "on"})
     live.refresh_from_db()
     assert live.synopsis == "Started again from the live film." and live.logline == "Changed live."
+
+
+def test_the_drafts_page_shows_what_publishing_would_change(drafted, editor_client):
+    text = editor_client.get(draft_url(drafted)).content.decode()
+    assert "What the draft changes" in text
+    assert "<ins>A drafted synopsis.</ins>" in text
+    assert "<ins>2,600,000</ins>" in text
+    assert "Added:</strong> Newcomer Drafted" in text
+    assert "Removed:</strong> Fan Wei" in text
+    changes = text.split("What the draft changes", 1)[1]
+    assert "Zhang Yi" not in changes  # unchanged rows
+    assert "publish" not in changes.split("<h2>Publish now</h2>")[0].lower()  # nor the time
+
+
+@pytest.mark.parametrize("n", [2, 40])
+def test_draft_page_query_budget(editor_client, n, django_assert_max_num_queries):
+    """Guards against N+1: the draft's page and its comparison cost the same at any cast."""
+    movie = MovieFactory()
+    for _ in range(n):
+        CreditFactory(movie=movie)
+        AvailabilityFactory(movie=movie)
+    save_draft(editor_client, movie, synopsis="Drafted.")
+    with django_assert_max_num_queries(24):
+        response = editor_client.get(draft_url(movie))
+    assert "<ins>Drafted.</ins>" in response.content.decode()
