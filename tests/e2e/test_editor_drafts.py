@@ -4,7 +4,6 @@ live page, schedules it, and the publishing job makes it live."""
 import datetime
 import re
 
-import pytest
 from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -16,9 +15,8 @@ from tests.factories import UserFactory
 NEW_SYNOPSIS = "A drafted synopsis, for Monday morning."
 
 
-@pytest.mark.parametrize("viewport", ["desktop"], indirect=True)
 def test_editor_drafts_previews_schedules_and_publishes_a_change(
-    page, browser, live_server, log_in, shoot, assert_accessible
+    page, browser, live_server, log_in, shoot, assert_accessible, no_horizontal_overflow
 ):
     film = data.catalogue()
     log_in(page, UserFactory(username="editor", is_staff=True, is_superuser=True))
@@ -49,6 +47,7 @@ def test_editor_drafts_previews_schedules_and_publishes_a_change(
     expect(page.locator("body")).to_contain_text(NEW_SYNOPSIS)
     shoot(page, "journey-draft-of-a-live-film")
     assert_accessible(page)  # the banner and its link, in both colour schemes
+    no_horizontal_overflow(page)
 
     page.get_by_role("link", name="Back to the draft").click()
     expect(page.get_by_role("heading", name=re.compile("Draft of a change"))).to_be_visible()
