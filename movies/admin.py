@@ -5,18 +5,16 @@ Editors (the "Editors" group) see exactly these models. The film list runs a con
 number of queries however many films it shows (tests/movies/test_admin.py).
 """
 
+import copy
 import json
 import re
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten, unquote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,24 +25,24 @@ from reversion.admin import VersionAdmin
 
 from movies import selectors, services, verdicts
 from movies.admin_history import MovieHistoryMixin
+from movies.admin_inlines import (
+    AvailabilityInline,
+    ContentAdvisoryInline,
+    CreditInline,
+    RegionalGrossInline,
+)
 from movies.forms import (
     MOVIE_SECTIONS,
-    AvailabilityFormSet,
-    CreditFormSet,
     MovieAdminForm,
     PersonAdminForm,
     ProviderAdminForm,
-    RegionalGrossFormSet,
 )
 from movies.models import (
     Availability,
-    ContentAdvisory,
-    Credit,
     Genre,
     Movie,
     Person,
     Provider,
-    RegionalGross,
     VerdictBand,
     forget_ladder,
 )
@@ -194,121 +192,6 @@ class DecadeFilter(admin.SimpleListFilter):
         return queryset.filter(year__gte=decade, year__lt=decade + 10)
 
 
-# --- Inlines ------------------------------------------------------------------
-
-
-class KnownPeopleAutocomplete(AutocompleteSelect):
-    """The person autocomplete, labelling already-credited people without a query each.
-
-    Django's widget looks up the selected person once per row; with 40 cast members that
-    is 40 queries. `known` ({pk: name}) is read once per page by CreditInline.get_formset.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.known = {}
-
-    def optgroups(self, name, value, attr=None):
-        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
-        if not selected or any(pk not in self.known for pk in selected):
-            return super().optgroups(name, value, attr)
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
-        options.append(
-            self.create_option(name, selected[0], self.known[selected[0]], True, len(options))
-        )
-        return [(None, options, 0)]
-
-
-class CreditInline(admin.TabularInline):
-    model = Credit
-    formset = CreditFormSet
-    autocomplete_fields = ["person"]
-    fields = ["person", "role", "character_name", "billing_order"]
-    ordering = ["role", "billing_order", "id"]
-    extra = 1
-    verbose_name = "credit"
-    verbose_name_plural = "Cast and crew (billing 1 is the lead; the rest are supporting)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "movie")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        person = formset.form.base_fields.get("person")  # absent when the editor may only view
-        if obj and person:
-            # The formset class is built per request, so its widget is too.
-            widget = getattr(person.widget, "widget", person.widget)  # inside the +/edit wrapper
-            widget.known = {
-                str(pk): name for pk, name in obj.credits.values_list("person", "person__name")
-            }
-        return formset
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "person":
-            kwargs["widget"] = KnownPeopleAutocomplete(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class AvailabilityInline(admin.StackedInline):
-    """Stacked, four short lines an offer under a heading that names it: as a table its seven
-    columns (country names, a link, a price) were 2,000 pixels wide and the whole film page
-    scrolled sideways at 1280. Each line holds what fits in the admin's 900-pixel column."""
-
-    model = Availability
-    formset = AvailabilityFormSet
-    fields = [
-        ("provider", "kind"),
-        ("country", "last_checked"),
-        "link",
-        ("price", "price_currency"),
-    ]
-    ordering = ["country", "kind", "provider__name"]
-    extra = 1
-    verbose_name = "offer"
-    # Plain, sized inputs: the admin's link widget repeats the link above the box, and its
-    # text inputs are 20em wide even for a 3-letter currency (formfield_for_dbfield).
-    formfield_overrides = {
-        models.URLField: {
-            "assume_scheme": "https",
-            "widget": forms.URLInput(attrs={"size": 60, "placeholder": "https://"}),
-        },
-    }
-    verbose_name_plural = "Where to watch"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("provider", "movie")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "provider":
-            # Read the providers once for all rows, not once per row's <select>.
-            field.choices = list(field.choices)
-        return field
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "price_currency":
-            kwargs["widget"] = forms.TextInput(attrs={"size": 4, "placeholder": "USD"})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-class RegionalGrossInline(admin.TabularInline):
-    model = RegionalGross
-    formset = RegionalGrossFormSet
-    fields = ["region", "amount", "as_of"]
-    extra = 1
-    verbose_name_plural = "Gross by region (in the film's currency)"
-
-
-class ContentAdvisoryInline(admin.TabularInline):
-    model = ContentAdvisory
-    fields = ["category", "severity", "note"]
-    extra = 0
-    max_num = len(ContentAdvisory.Category)
-    verbose_name_plural = "Parents' guide (one row per kind of content)"
-
-
 # --- Films --------------------------------------------------------------------
 
 #: Read-only lines shown inside the form's sections.
@@ -324,6 +207,19 @@ MOVIE_SECTION_DESCRIPTIONS = {
         "needs a reason: readers see it beside the editors' call."
     ),
 }
+
+
+#: The change form's sections left open; the others fold (Django's "collapse": a <details>
+#: that opens without JavaScript), and open by themselves when they hold an error.
+MOVIE_OPEN_SECTIONS = {"Identity and facts", "Box office", "Publishing"}
+#: The read-only panel at the top of the change form: what the page says from the saved figures.
+SAVED_VERDICT_FIELDSET = (
+    "What the page says now",
+    {
+        "fields": ["saved_answer", "saved_score", "saved_trade_verdict"],
+        "description": "From the figures as last saved: a change below shows here once saved.",
+    },
+)
 
 
 class MovieChangeList(ChangeList):
@@ -369,7 +265,15 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
     ]
     ordering = ["-updated_at"]
     prepopulated_fields = {"slug": ("title", "year")}
-    readonly_fields = ["poster_preview", "box_office_summary", "created_at", "updated_at"]
+    readonly_fields = [
+        "poster_preview",
+        "box_office_summary",
+        "created_at",
+        "updated_at",
+        "saved_answer",
+        "saved_score",
+        "saved_trade_verdict",
+    ]
     actions = ["publish", "unpublish"]
     save_on_top = True
     fieldsets = [
@@ -385,6 +289,42 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return MovieChangeList
+
+    def get_fieldsets(self, request, obj=None):
+        """A new film shows every section open; a saved one leads with the verdict panel
+        and folds the sections an edit rarely needs."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        folded = [
+            (
+                title,
+                options if title in MOVIE_OPEN_SECTIONS else {**options, "classes": ["collapse"]},
+            )
+            for title, options in fieldsets
+        ]
+        return [SAVED_VERDICT_FIELDSET, *folded]
+
+    def get_object(self, request, object_id, from_field=None):
+        movie = super().get_object(request, object_id, from_field)
+        if movie is not None:
+            # The form writes what was typed into `movie` before it is saved; the verdict
+            # panel reads this copy of the saved figures.
+            movie.saved_figures = copy.copy(movie)
+        return movie
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """A folded section holding an error opens, so the editor sees what to fix."""
+        adminform = context.get("adminform")
+        if adminform is not None and adminform.form.errors:
+            wrong = set(adminform.form.errors)
+            adminform.fieldsets = [
+                (title, {**options, "classes": []})
+                if wrong & set(flatten(options["fields"]))
+                else (title, options)
+                for title, options in adminform.fieldsets
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_ordering(self, request):
         if request.GET.get(MissingFilter.parameter_name):
@@ -462,6 +402,35 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
         return (
             f"{verdicts.format_multiple(obj.box_office_multiple)} the budget (worked out on save)"
         )
+
+    # --- the verdict panel: the rules of movies.verdicts on the saved figures
+
+    def _saved_assessment(self, obj):
+        saved = getattr(obj, "saved_figures", obj)
+        if not hasattr(saved, "saved_assessment"):
+            saved.saved_assessment = saved.verdict(VerdictBand.objects.ladder())
+        return saved.saved_assessment
+
+    @admin.display(description="answer")
+    def saved_answer(self, obj):
+        assessment = self._saved_assessment(obj)
+        editors = " (the editors' call)" if assessment.answer_by_editors else ""
+        return f"{assessment.answer_text}{editors}"
+
+    @admin.display(description="score")
+    def saved_score(self, obj):
+        rating = self._saved_assessment(obj).rating
+        if rating is None:
+            return "No score yet: no ratings from our readers or from outside."
+        return f"{rating.value:.1f}/10, from {rating.basis}."
+
+    @admin.display(description="trade verdict")
+    def saved_trade_verdict(self, obj):
+        assessment = self._saved_assessment(obj)
+        if assessment.band is None:
+            return assessment.trade_text
+        editors = " (the editors' call)" if assessment.band_by_editors else ""
+        return f"{assessment.band.name}{editors}: {assessment.trade_text}"
 
     # --- actions
 

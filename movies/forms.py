@@ -241,6 +241,11 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
             self.fields["slug"].required = False  # Movie.save makes it from the title and year
         if self.instance.pk is not None:
             self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
+        published = self.fields.get("published_at")
+        if published is not None and isinstance(published.widget, forms.MultiWidget):
+            # The admin's date and time boxes sit under one legend, each without a label.
+            for part, widget in zip(("date", "time"), published.widget.widgets, strict=False):
+                widget.attrs["aria-label"] = f"Publish {part}"
 
     def poster_crop_warning(self):
         """After a save: what the 2:3 crop cut off a newly uploaded poster, or ""."""
