@@ -219,6 +219,12 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
         widgets = {
             "genres": forms.CheckboxSelectMultiple,
             "logline": forms.TextInput(attrs={"size": 80}),
+            # Named here, or the admin's number box (its widget for big integers) replaces
+            # MoneyField's text box: a browser shows "1,300,000" in a number box as empty,
+            # and a save then blanks the figure.
+            "budget": MoneyField.widget,
+            "worldwide_gross": MoneyField.widget,
+            "domestic_gross": MoneyField.widget,
         }
         help_texts = {
             "poster": POSTER_HELP,

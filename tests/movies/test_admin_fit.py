@@ -167,3 +167,15 @@ def test_every_inline_control_is_named_by_its_column_and_row(editor_client, one_
     ]:
         assert f'aria-label="{label}' in html, label
     assert 'aria-label="Publish date"' in html and 'aria-label="Publish time"' in html
+
+
+def test_money_boxes_are_text_boxes_showing_the_separators(editor_client, one_second):
+    """The admin's number box replaced MoneyField's text box: Chromium shows "1,300,000" in
+    a number box as empty, so saving One Second's form blanked its budget."""
+    html = editor_client.get(change_url(one_second)).content.decode()
+    for name, shown in [("budget", "1,300,000"), ("worldwide_gross", "10,800,000")]:
+        box = (
+            html.split(f'name="{name}"')[0].rsplit("<input", 1)[1]
+            + html.split(f'name="{name}"')[1].split(">")[0]
+        )
+        assert 'type="text"' in box and f'value="{shown}"' in box, box
