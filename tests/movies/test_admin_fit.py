@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from movies import history
 from movies.currencies import currency_for_country
 from movies.models import Availability
 from tests.factories import AvailabilityFactory, MovieFactory, ProviderFactory
@@ -179,3 +180,21 @@ def test_money_boxes_are_text_boxes_showing_the_separators(editor_client, one_se
             + html.split(f'name="{name}"')[1].split(">")[0]
         )
         assert 'type="text"' in box and f'value="{shown}"' in box, box
+
+
+def test_a_browser_save_of_multi_line_texts_changes_nothing_it_did_not_change(
+    editor_client, one_second
+):
+    """Browsers send a textarea's lines joined by CR LF: each save of One Second from the
+    browser logged "Changed Worth watching if you…" though nobody had touched it."""
+    page = editor_client.get(change_url(one_second))
+    data = form_data(page, "movie_form", budget="2,500,000")
+    data = {k: v.replace("\n", "\r\n") if isinstance(v, str) else v for k, v in data.items()}
+    response = editor_client.post(change_url(one_second), data)
+
+    assert response.status_code == 302
+    assert history.movie_versions(one_second).first().revision.comment == (
+        "Changed Production budget."
+    )
+    one_second.refresh_from_db()
+    assert "\r" not in one_second.watch_if and len(one_second.watch_if_points) == 2
