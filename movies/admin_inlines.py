@@ -162,7 +162,14 @@ class AvailabilityInline(LabelledRowsInline, admin.TabularInline):
             kwargs["widget"] = forms.TextInput(attrs={"size": 4, "maxlength": 3})
         if db_field.name == "price":
             kwargs["widget"] = forms.NumberInput(attrs={"step": "0.01", "min": "0"})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "provider" and field is not None:
+            # No add/change/view icons under each row's box: they made each offer a line
+            # taller. Providers are edited under Providers.
+            wrapper = field.widget
+            wrapper.can_add_related = wrapper.can_change_related = False
+            wrapper.can_view_related = wrapper.can_delete_related = False
+        return field
 
 
 class RegionalGrossInline(LabelledRowsInline, admin.TabularInline):
