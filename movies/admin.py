@@ -250,7 +250,7 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
         "verdict",
         "rating",
         "publication",
-        "updated_at",
+        "updated",
         "page_link",
     ]
     list_display_links = ["title"]
@@ -383,6 +383,11 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
         if obj.is_public:
             return "Public"
         return f"Scheduled for {date_format(timezone.localtime(obj.published_at), 'j M Y H:i')}"
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, obj):
+        """The day alone: the admin's "Nov. 30, 2026, 11:25 p.m." pushed the list past 1280 px."""
+        return date_format(timezone.localtime(obj.updated_at), "j M Y")
 
     @admin.display(description="page")
     def page_link(self, obj):
