@@ -5,14 +5,13 @@ Editors (the "Editors" group) see exactly these models. The film list runs a con
 number of queries however many films it shows (tests/movies/test_admin.py).
 """
 
-import copy
 import json
 import re
 
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.models import LogEntry
-from django.contrib.admin.utils import flatten, unquote
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
@@ -31,6 +30,7 @@ from movies.admin_inlines import (
     CreditInline,
     RegionalGrossInline,
 )
+from movies.admin_layout import MovieFormLayoutMixin
 from movies.forms import (
     MOVIE_SECTIONS,
     MovieAdminForm,
@@ -209,19 +209,6 @@ MOVIE_SECTION_DESCRIPTIONS = {
 }
 
 
-#: The change form's sections left open; the others fold (Django's "collapse": a <details>
-#: that opens without JavaScript), and open by themselves when they hold an error.
-MOVIE_OPEN_SECTIONS = {"Identity and facts", "Box office", "Publishing"}
-#: The read-only panel at the top of the change form: what the page says from the saved figures.
-SAVED_VERDICT_FIELDSET = (
-    "What the page says now",
-    {
-        "fields": ["saved_answer", "saved_score", "saved_trade_verdict"],
-        "description": "From the figures as last saved: a change below shows here once saved.",
-    },
-)
-
-
 class MovieChangeList(ChangeList):
     """The film list, handing its rows the verdict ladder read once for the whole page.
 
@@ -237,7 +224,9 @@ class MovieChangeList(ChangeList):
 
 
 @admin.register(Movie)
-class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
+class MovieAdmin(
+    MovieFormLayoutMixin, MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin
+):
     form = MovieAdminForm
     inlines = [CreditInline, AvailabilityInline, RegionalGrossInline, ContentAdvisoryInline]
     search_fields = ["title", "original_title", "credits__person__name"]
@@ -270,9 +259,7 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
         "box_office_summary",
         "created_at",
         "updated_at",
-        "saved_answer",
-        "saved_score",
-        "saved_trade_verdict",
+        *MovieFormLayoutMixin.panel_fields,
     ]
     actions = ["publish", "unpublish"]
     save_on_top = True
@@ -289,42 +276,6 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return MovieChangeList
-
-    def get_fieldsets(self, request, obj=None):
-        """A new film shows every section open; a saved one leads with the verdict panel
-        and folds the sections an edit rarely needs."""
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            return fieldsets
-        folded = [
-            (
-                title,
-                options if title in MOVIE_OPEN_SECTIONS else {**options, "classes": ["collapse"]},
-            )
-            for title, options in fieldsets
-        ]
-        return [SAVED_VERDICT_FIELDSET, *folded]
-
-    def get_object(self, request, object_id, from_field=None):
-        movie = super().get_object(request, object_id, from_field)
-        if movie is not None:
-            # The form writes what was typed into `movie` before it is saved; the verdict
-            # panel reads this copy of the saved figures.
-            movie.saved_figures = copy.copy(movie)
-        return movie
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        """A folded section holding an error opens, so the editor sees what to fix."""
-        adminform = context.get("adminform")
-        if adminform is not None and adminform.form.errors:
-            wrong = set(adminform.form.errors)
-            adminform.fieldsets = [
-                (title, {**options, "classes": []})
-                if wrong & set(flatten(options["fields"]))
-                else (title, options)
-                for title, options in adminform.fieldsets
-            ]
-        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_ordering(self, request):
         if request.GET.get(MissingFilter.parameter_name):
@@ -407,35 +358,6 @@ class MovieAdmin(MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
         return (
             f"{verdicts.format_multiple(obj.box_office_multiple)} the budget (worked out on save)"
         )
-
-    # --- the verdict panel: the rules of movies.verdicts on the saved figures
-
-    def _saved_assessment(self, obj):
-        saved = getattr(obj, "saved_figures", obj)
-        if not hasattr(saved, "saved_assessment"):
-            saved.saved_assessment = saved.verdict(VerdictBand.objects.ladder())
-        return saved.saved_assessment
-
-    @admin.display(description="answer")
-    def saved_answer(self, obj):
-        assessment = self._saved_assessment(obj)
-        editors = " (the editors' call)" if assessment.answer_by_editors else ""
-        return f"{assessment.answer_text}{editors}"
-
-    @admin.display(description="score")
-    def saved_score(self, obj):
-        rating = self._saved_assessment(obj).rating
-        if rating is None:
-            return "No score yet: no ratings from our readers or from outside."
-        return f"{rating.value:.1f}/10, from {rating.basis}."
-
-    @admin.display(description="trade verdict")
-    def saved_trade_verdict(self, obj):
-        assessment = self._saved_assessment(obj)
-        if assessment.band is None:
-            return assessment.trade_text
-        editors = " (the editors' call)" if assessment.band_by_editors else ""
-        return f"{assessment.band.name}{editors}: {assessment.trade_text}"
 
     # --- actions
 
