@@ -19,7 +19,7 @@ def fill_blank_currencies(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("movies", "0016_genres_help"),
+        ("movies", "0017_import_job"),
     ]
 
     operations = [
