@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from movies import selectors, services, verdicts
+from movies import pagecache, selectors, services, verdicts
 from movies.admin_history import MovieHistoryMixin
 from movies.forms import (
     MOVIE_SECTIONS,
@@ -558,8 +558,25 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         return obj.credit_count
 
 
+class CataloguePagesMixin:
+    """Readers' pages show these rows (a genre's name on every card, a provider's on the
+    verdict pages): a save or a delete moves the page cache on (movies.pagecache)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pagecache.catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.catalogue_changed()
+
+
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(CataloguePagesMixin, admin.ModelAdmin):
     search_fields = ["name"]
     list_display = ["name", "slug", "film_count"]
     ordering = ["name"]
@@ -574,7 +591,7 @@ class GenreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(VersionAdmin):
+class ProviderAdmin(CataloguePagesMixin, VersionAdmin):
     form = ProviderAdminForm
     search_fields = ["name"]
     list_display = ["name", "homepage", "offer_count"]
