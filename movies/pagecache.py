@@ -107,6 +107,8 @@ def film_ids_changed(movie_ids, *, cards: bool = False) -> None:
 def scheduled(when) -> None:
     """A film becomes public at `when` with no write then: the first request after it
     moves the catalogue generation on."""
+    if when is None or when <= timezone.now():
+        return
 
     def remember():
         current = cache.get(NEXT_LIVE_KEY)
@@ -133,6 +135,10 @@ def _generations(film_slug):
     keys = [CATALOGUE_KEY, NEXT_LIVE_KEY] + ([FILM_KEY.format(film_slug)] if film_slug else [])
     found = cache.get_many(keys)
     next_live = found.get(NEXT_LIVE_KEY)
+    if next_live is None:
+        # Never known, or evicted: look it up once (one query), not on every request.
+        next_live = _next_scheduled()
+        cache.set(NEXT_LIVE_KEY, next_live, None)
     if next_live and next_live <= timezone.now().timestamp():
         # A scheduled film is public now: every list may show it. Several servers may
         # get here at once; each bump is harmless.
@@ -168,7 +174,9 @@ def _wants_bypass(request):
 
 
 def _key(request, generations, country):
-    raw = "|".join([*(str(g) for g in generations), country, request.get_full_path()])
+    """The page's key. The absolute URL, not just the path: canonical links, sitemaps,
+    feeds and robots.txt name the host and scheme they were asked on."""
+    raw = "|".join([*(str(g) for g in generations), country, request.build_absolute_uri()])
     return PAGE_KEY.format(hashlib.sha256(raw.encode()).hexdigest())
 
 
@@ -227,7 +235,7 @@ def _response(request, entry, status):
         response[name] = value
     # One ETag per representation: the gzip bytes are not the plain ones.
     response["ETag"] = f'"{entry["etag"]}{"-gz" if use_gzip else ""}"'
-    response["Last-Modified"] = http_date(entry["modified"])
+    response.setdefault("Last-Modified", http_date(entry["modified"]))  # a feed sets its own
     if use_gzip:
         response["Content-Encoding"] = "gzip"
     if entry["gzip"] is not None:

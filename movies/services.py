@@ -92,6 +92,8 @@ def _movie_save(movie, save_related, editor, changed):
     similar_films_refresh(movies=[movie], with_neighbours=True)
     transaction.on_commit(forget_filter_options)  # its genres, year or publication
     pagecache.catalogue_changed()  # its page, its cards, its neighbours' shelves
+    if movie.status == Movie.Status.PUBLISHED:
+        pagecache.scheduled(movie.published_at)  # public later: the lists follow then
 
 
 @transaction.atomic

@@ -9,6 +9,8 @@ import socket
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,6 +116,21 @@ def test_no_gzip_when_the_proxy_compresses(client, one_second, settings):
     response = client.get(one_second.get_absolute_url(), headers={"accept-encoding": "gzip"})
     assert "Content-Encoding" not in response
     assert b"One Second" in response.content
+
+
+def test_each_host_gets_its_own_absolute_links(client, settings):
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    assert b"http://one.example/" in client.get("/robots.txt", HTTP_HOST="one.example").content
+    two = client.get("/robots.txt", HTTP_HOST="two.example")
+    assert b"http://two.example/" in two.content and b"one.example" not in two.content
+
+
+def test_each_country_gets_its_own_where_to_watch(client, one_second):
+    url = one_second.get_absolute_url()
+    us = client.get(url, headers={"accept-language": "en-US"})
+    gb = client.get(url, headers={"accept-language": "en-GB"})
+    assert gb["X-Page-Cache"] == "miss" and gb.content != us.content
+    assert client.get(url, headers={"accept-language": "en-GB"}).content == gb.content
 
 
 def test_conditional_gets_answer_304(client, one_second):
@@ -442,9 +459,48 @@ def test_shared_backends_serve_and_invalidate(client, one_second, settings, comm
     try:
         url = one_second.get_absolute_url()
         assert client.get(url)["X-Page-Cache"] == "miss"
-        hit = client.get(url, headers={"accept-encoding": "gzip"})
+        with CaptureQueriesContext(connection) as queries:
+            hit = client.get(url, headers={"accept-encoding": "gzip"})
         assert hit["X-Page-Cache"] == "hit" and hit["Content-Encoding"] == "gzip"
+        # Only the cache's own reads (the database cache): the generations, then the page.
+        assert len(queries) <= 2
+        assert all("django_cache" in query["sql"] for query in queries)
         commit(ReviewFactory, movie=one_second, headline="Through the shared cache")
         assert b"Through the shared cache" in client.get(url).content
     finally:
         cache.clear()
+
+
+def test_a_film_rescheduled_in_its_form_appears_when_its_time_comes(
+    client, one_second, commit, monkeypatch
+):
+    list_url = reverse("movies:list")
+    one_second.published_at = timezone.now() + datetime.timedelta(minutes=5)
+    commit(services.movie_save, movie=one_second)
+    assert b"One Second" not in client.get(list_url).content
+    soon = timezone.now() + datetime.timedelta(minutes=10)
+    monkeypatch.setattr(timezone, "now", lambda: soon)
+    assert b"One Second" in client.get(list_url).content
+
+
+def test_a_forgotten_schedule_is_looked_up_again(client, one_second, commit, monkeypatch):
+    """The cache lost the time of the next scheduled film (a flush, an eviction)."""
+    later = MovieFactory(
+        title="Scheduled Premiere",
+        status=Movie.Status.DRAFT,
+        published_at=timezone.now() + datetime.timedelta(minutes=5),
+    )
+    commit(services.publish_movies, movies=Movie.objects.filter(pk=later.pk))
+    cache.delete(pagecache.NEXT_LIVE_KEY)
+    list_url = reverse("movies:list")
+    assert b"Scheduled Premiere" not in client.get(list_url).content
+    soon = timezone.now() + datetime.timedelta(minutes=10)
+    monkeypatch.setattr(timezone, "now", lambda: soon)
+    assert b"Scheduled Premiere" in client.get(list_url).content
+
+
+def test_feeds_keep_their_own_last_modified(client, one_second):
+    first = client.get(reverse("feeds:verdicts"))
+    second = client.get(reverse("feeds:verdicts"))
+    assert second["X-Page-Cache"] == "hit"
+    assert second["Last-Modified"] == first["Last-Modified"]
