@@ -32,6 +32,7 @@ explains the design, docs/configuration.md the settings, docs/security.md the gz
 import functools
 import gzip
 import hashlib
+import logging
 import time
 
 from django.conf import settings
@@ -41,6 +42,8 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
 
 CATALOGUE_KEY = "pagecache:gen:catalogue"
 FILM_KEY = "pagecache:gen:film:{}"
@@ -69,10 +72,17 @@ def _bump(key):
         cache.set(key, time.time_ns(), None)
 
 
+def _after_commit(invalidate):
+    """Run `invalidate` once the transaction commits. `robust`: a cache that does not
+    answer costs a log line and pages stale for at most PAGE_CACHE_SECONDS, never an
+    error for a write that succeeded."""
+    transaction.on_commit(invalidate, robust=True)
+
+
 def catalogue_changed() -> None:
     """Every page changes: bumped after the current transaction commits (at once outside
     one)."""
-    transaction.on_commit(lambda: _bump(CATALOGUE_KEY))
+    _after_commit(lambda: _bump(CATALOGUE_KEY))
 
 
 def films_changed(slugs, *, cards: bool = False) -> None:
@@ -86,7 +96,7 @@ def films_changed(slugs, *, cards: bool = False) -> None:
         if cards and slugs:
             _bump(CATALOGUE_KEY)
 
-    transaction.on_commit(bump)
+    _after_commit(bump)
 
 
 def film_ids_changed(movie_ids, *, cards: bool = False) -> None:
@@ -101,7 +111,7 @@ def film_ids_changed(movie_ids, *, cards: bool = False) -> None:
         slugs = list(Movie.objects.filter(pk__in=movie_ids).values_list("slug", flat=True))
         films_changed(slugs, cards=cards)
 
-    transaction.on_commit(bump)
+    _after_commit(bump)
 
 
 def scheduled(when) -> None:
@@ -115,7 +125,7 @@ def scheduled(when) -> None:
         if not current or when.timestamp() < current:
             cache.set(NEXT_LIVE_KEY, when.timestamp(), None)
 
-    transaction.on_commit(remember)
+    _after_commit(remember)
 
 
 def _next_scheduled() -> float:
@@ -173,10 +183,10 @@ def _wants_bypass(request):
     return settings.PAGE_CACHE_ALLOW_BYPASS and request.META.get(BYPASS_META, "") == "bypass"
 
 
-def _key(request, generations, country):
+def _key(url, generations, country):
     """The page's key. The absolute URL, not just the path: canonical links, sitemaps,
     feeds and robots.txt name the host and scheme they were asked on."""
-    raw = "|".join([*(str(g) for g in generations), country, request.build_absolute_uri()])
+    raw = "|".join([*(str(g) for g in generations), country, url])
     return PAGE_KEY.format(hashlib.sha256(raw.encode()).hexdigest())
 
 
@@ -277,9 +287,15 @@ def page_cache(view=None, *, film_slug_kwarg=None):
             return _private(view(request, *args, **kwargs), "bypass")
         from movies.views import reader_country
 
-        generations = _generations(kwargs.get(film_slug_kwarg) if film_slug_kwarg else None)
-        key = _key(request, generations, reader_country(request))
-        entry = cache.get(key)
+        url = request.build_absolute_uri()  # an unknown Host: Django's 400, as without us
+        try:
+            generations = _generations(kwargs.get(film_slug_kwarg) if film_slug_kwarg else None)
+            key = _key(url, generations, reader_country(request))
+            entry = cache.get(key)
+        except Exception:
+            # The cache does not answer: the page is rendered, as without the cache.
+            logger.warning("page cache unavailable", exc_info=True)
+            return _private(view(request, *args, **kwargs), "bypass")
         if entry is not None:
             return _response(request, entry, "hit")
         response = view(request, *args, **kwargs)
@@ -288,7 +304,10 @@ def page_cache(view=None, *, film_slug_kwarg=None):
         if not _storable(request, response):
             return _private(response, "bypass")
         entry = _entry(response)
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        try:
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("page cache unavailable", exc_info=True)
         return _response(request, entry, "miss")
 
     return wrapper

@@ -504,3 +504,23 @@ def test_feeds_keep_their_own_last_modified(client, one_second):
     second = client.get(reverse("feeds:verdicts"))
     assert second["X-Page-Cache"] == "hit"
     assert second["Last-Modified"] == first["Last-Modified"]
+
+
+def test_an_unknown_host_is_still_refused(client, one_second):
+    assert client.get("/", HTTP_HOST="evil.example").status_code == 400
+    assert client.get(one_second.get_absolute_url(), HTTP_HOST="evil.example").status_code == 400
+
+
+def test_invalidation_survives_a_cache_that_does_not_answer(
+    monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """A write that committed is never turned into an error by the page cache."""
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pagecache, "_bump", broken)
+        with django_capture_on_commit_callbacks(execute=True):
+            pagecache.catalogue_changed()
+    assert "cache down" in caplog.text
