@@ -26,17 +26,26 @@ urlpatterns = [
                 [
                     path(
                         "about/",
-                        page_cache(TemplateView.as_view(template_name="pages/about.html")),
+                        page_cache(
+                            TemplateView.as_view(template_name="pages/about.html"),
+                            shows_scores=False,
+                        ),
                         name="about",
                     ),
                     path(
                         "contact/",
-                        page_cache(TemplateView.as_view(template_name="pages/contact.html")),
+                        page_cache(
+                            TemplateView.as_view(template_name="pages/contact.html"),
+                            shows_scores=False,
+                        ),
                         name="contact",
                     ),
                     path(
                         "privacy/",
-                        page_cache(TemplateView.as_view(template_name="pages/privacy.html")),
+                        page_cache(
+                            TemplateView.as_view(template_name="pages/privacy.html"),
+                            shows_scores=False,
+                        ),
                         name="privacy",
                     ),
                 ],
@@ -47,16 +56,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Crawlers and feed readers (movies/sitemaps.py, movies/feeds.py), from the page cache
     # like every anonymous page (movies/pagecache.py).
-    path("robots.txt", page_cache(robots_txt), name="robots-txt"),
+    path("robots.txt", page_cache(robots_txt, shows_scores=False), name="robots-txt"),
     path(
         "sitemap.xml",
-        page_cache(sitemap_views.index),
+        page_cache(sitemap_views.index, shows_scores=False),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        page_cache(sitemap_views.sitemap),
+        page_cache(sitemap_views.sitemap, shows_scores=False),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),

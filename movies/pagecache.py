@@ -3,19 +3,21 @@ the shared cache (settings.CACHES["default"]: the database by default, Redis in
 production), so every gunicorn worker and every app server serves what one of them rendered.
 
 Invalidation is by generation, never by finding keys: a page's key folds in the
-*catalogue* generation (every page) and, for a film's verdict and reviews pages, the
-*film's* generation (by slug). A write bumps one counter (one cache.incr, O(1)) after its
-transaction commits (`transaction.on_commit`), and from then on every server computes
-the new key; the old entries are never read again and expire. No server keeps state of
-its own.
+*catalogue* generation (every page), the *scores* generation (pages that show films' scores
+and answers: lists, home, genre and person pages, verdict pages with their shelves, feeds)
+and, for a film's verdict and reviews pages, the *film's* generation (by slug). A write
+bumps a counter (one cache.incr, O(1)) after its transaction commits
+(`transaction.on_commit`), and from then on every server computes the new key; the old
+entries are never read again and expire. No server keeps state of its own.
 
 - catalogue_changed(): a film's save, publish, unpublish or restore, a person's save,
   an import, the score of every film recomputed, the verdict ladder, a genre or a
   provider: any change a list, a card or a shelf may show.
-- films_changed(ids, cards=...): a review written, edited, deleted, moderated, reported
+- films_changed(slugs, cards=...): a review written, edited, deleted, moderated, reported
   or voted helpful changes that film's verdict and reviews pages; when its counted
-  ratings moved (`cards=True`), its card (score, reader count, place in the rating
-  sort) changed too, so the catalogue generation moves as well.
+  ratings moved (`cards=True`), its card (score, reader count, answer, place in the rating
+  sort) changed too, so the scores generation moves as well (not the sitemaps, robots.txt,
+  the fixed pages or other films' reviews pages, which show none of that).
 
 A film scheduled to go public later becomes public without a write: the time of the
 next scheduled film is kept in the cache, and the first request after it bumps the
@@ -46,6 +48,7 @@ from django.utils.http import http_date
 logger = logging.getLogger(__name__)
 
 CATALOGUE_KEY = "pagecache:gen:catalogue"
+SCORES_KEY = "pagecache:gen:scores"
 FILM_KEY = "pagecache:gen:film:{}"
 NEXT_LIVE_KEY = "pagecache:next-live"
 PAGE_KEY = "pagecache:page:{}"
@@ -87,14 +90,14 @@ def catalogue_changed() -> None:
 
 def films_changed(slugs, *, cards: bool = False) -> None:
     """The verdict and reviews pages of the films with these slugs change (after commit);
-    with `cards`, so do the pages listing them."""
+    with `cards`, so do the pages showing their scores."""
     slugs = sorted(set(slugs))
 
     def bump():
         for slug in slugs:
             _bump(FILM_KEY.format(slug))
         if cards and slugs:
-            _bump(CATALOGUE_KEY)
+            _bump(SCORES_KEY)
 
     _after_commit(bump)
 
@@ -140,9 +143,15 @@ def _next_scheduled() -> float:
     return upcoming.timestamp() if upcoming else NO_SCHEDULE
 
 
-def _generations(film_slug):
-    """(catalogue generation, film generation or None) in one cache round trip."""
-    keys = [CATALOGUE_KEY, NEXT_LIVE_KEY] + ([FILM_KEY.format(film_slug)] if film_slug else [])
+def _generations(film_slug, *, scores):
+    """The generations a page's key folds in, in one cache round trip (the catalogue's,
+    the scores' if `scores`, the film's if `film_slug`)."""
+    names = [CATALOGUE_KEY]
+    if scores:
+        names.append(SCORES_KEY)
+    if film_slug:
+        names.append(FILM_KEY.format(film_slug))
+    keys = [*names, NEXT_LIVE_KEY]
     found = cache.get_many(keys)
     next_live = found.get(NEXT_LIVE_KEY)
     if next_live is None:
@@ -155,17 +164,14 @@ def _generations(film_slug):
         _bump(CATALOGUE_KEY)
         cache.set(NEXT_LIVE_KEY, _next_scheduled(), None)
         found = cache.get_many(keys)
-    catalogue = found.get(CATALOGUE_KEY)
-    if catalogue is None:
-        cache.add(CATALOGUE_KEY, time.time_ns(), None)
-        catalogue = cache.get(CATALOGUE_KEY)
-    film = None
-    if film_slug:
-        film = found.get(FILM_KEY.format(film_slug))
-        if film is None:
-            cache.add(FILM_KEY.format(film_slug), time.time_ns(), None)
-            film = cache.get(FILM_KEY.format(film_slug))
-    return catalogue, film
+    generations = []
+    for name in names:
+        if found.get(name) is None:
+            # Never set, or evicted: start from the clock (another server may win the add).
+            cache.add(name, time.time_ns(), None)
+            found[name] = cache.get(name)
+        generations.append(found[name])
+    return generations
 
 
 # --- Serving --------------------------------------------------------------------------
@@ -270,14 +276,18 @@ def _private(response, status):
     return response
 
 
-def page_cache(view=None, *, film_slug_kwarg=None):
+def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
     """Serve `view` from the shared page cache to anonymous readers (applied in urls.py).
 
     `film_slug_kwarg`: the URL argument naming the film whose reviews the page shows (the
     verdict and reviews pages), so that film's reviews move its pages on.
+    `shows_scores=False`: the page shows no film's score, answer or readers' count (beyond
+    its own film's), so readers' ratings elsewhere leave it be.
     """
     if view is None:
-        return functools.partial(page_cache, film_slug_kwarg=film_slug_kwarg)
+        return functools.partial(
+            page_cache, film_slug_kwarg=film_slug_kwarg, shows_scores=shows_scores
+        )
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -289,7 +299,8 @@ def page_cache(view=None, *, film_slug_kwarg=None):
 
         url = request.build_absolute_uri()  # an unknown Host: Django's 400, as without us
         try:
-            generations = _generations(kwargs.get(film_slug_kwarg) if film_slug_kwarg else None)
+            film_slug = kwargs.get(film_slug_kwarg) if film_slug_kwarg else None
+            generations = _generations(film_slug, scores=shows_scores)
             key = _key(url, generations, reader_country(request))
             entry = cache.get(key)
         except Exception:

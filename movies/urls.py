@@ -17,5 +17,9 @@ urlpatterns = [
     path("genres/<slug:slug>/", page_cache(views.GenreDetailView.as_view()), name="genre"),
     path("people/<slug:slug>/", page_cache(views.PersonDetailView.as_view()), name="person"),
     path("search/", views.SearchView.as_view(), name="search"),
-    path("how-we-decide/", page_cache(views.HowWeDecideView.as_view()), name="how-we-decide"),
+    path(
+        "how-we-decide/",
+        page_cache(views.HowWeDecideView.as_view(), shows_scores=False),
+        name="how-we-decide",
+    ),
 ]

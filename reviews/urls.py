@@ -11,12 +11,12 @@ urlpatterns = [
     path("movies/<slug:slug>/review/delete/", views.ReviewDeleteView.as_view(), name="delete"),
     path(
         "movies/<slug:slug>/reviews/",
-        page_cache(views.ReviewListView.as_view(), film_slug_kwarg="slug"),
+        page_cache(views.ReviewListView.as_view(), film_slug_kwarg="slug", shows_scores=False),
         name="list",
     ),
     path(
         "movies/<slug:slug>/reviews/<int:pk>/",
-        page_cache(views.ReviewDetailView.as_view(), film_slug_kwarg="slug"),
+        page_cache(views.ReviewDetailView.as_view(), film_slug_kwarg="slug", shows_scores=False),
         name="detail",
     ),
     path("reviews/<int:pk>/helpful/", views.HelpfulVoteView.as_view(), name="helpful"),

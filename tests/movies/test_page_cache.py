@@ -183,6 +183,23 @@ def test_review_moving_the_score_changes_the_film_and_the_lists(client, one_seco
     assert b"1 reader" in client.get(list_url).content
 
 
+def test_a_rating_leaves_pages_that_show_no_scores_cached(client, one_second, commit):
+    """Sitemaps (the costliest pages), robots.txt and other films' reviews pages show no
+    score: readers' ratings elsewhere do not make them render again."""
+    other = MovieFactory(title="Another Film")
+    keep = [
+        reverse("sitemap-section", args=["films"]),
+        reverse("robots-txt"),
+        reverse("reviews:list", args=[other.slug]),
+    ]
+    for url in [*keep, "/"]:
+        client.get(url)
+    commit(ReviewFactory, movie=one_second, rating=4)
+    for url in keep:
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+    assert client.get("/")["X-Page-Cache"] == "miss"
+
+
 def test_review_text_alone_changes_the_film_pages_not_the_lists(client, one_second, commit):
     reader = UserFactory()
     commit(ReviewFactory, movie=one_second, user=reader, rating=8, headline="First words")
