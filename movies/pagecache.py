@@ -31,6 +31,7 @@ rendered for them, marked `Cache-Control: private, no-store`. docs/performance.m
 explains the design, docs/configuration.md the settings, docs/security.md the gzip choice.
 """
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -176,6 +177,26 @@ def _generations(film_slug, *, scores):
 
 # --- Serving --------------------------------------------------------------------------
 
+#: One render per page at a time: the others wait for it (polling the cache every
+#: RENDER_POLL_SECONDS for at most RENDER_WAIT_SECONDS, then render themselves). The lock
+#: expires by itself if its worker dies.
+LOCK_KEY = "pagecache:rendering:{}"
+RENDER_LOCK_SECONDS = 10
+RENDER_WAIT_SECONDS = 2.0
+RENDER_POLL_SECONDS = 0.05
+
+
+def _wait_for(key, lock):
+    """The page another worker is rendering, once stored; None when it finished without
+    storing one (a 404, a page that set a cookie) or took too long."""
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(RENDER_POLL_SECONDS)
+        found = cache.get_many([key, lock])
+        if key in found or lock not in found:
+            return found.get(key)
+    return None
+
 
 def _anonymous_without_state(request):
     """No session and no pending message: nothing on the page can be this reader's."""
@@ -303,22 +324,35 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
             generations = _generations(film_slug, scores=shows_scores)
             key = _key(url, generations, reader_country(request))
             entry = cache.get(key)
+            lock = LOCK_KEY.format(key)
+            locked = entry is None and cache.add(lock, 1, RENDER_LOCK_SECONDS)
         except Exception:
             # The cache does not answer: the page is rendered, as without the cache.
             logger.warning("page cache unavailable", exc_info=True)
             return _private(view(request, *args, **kwargs), "bypass")
         if entry is not None:
             return _response(request, entry, "hit")
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        if not _storable(request, response):
-            return _private(response, "bypass")
-        entry = _entry(response)
+        if not locked:
+            # Another worker is rendering this page (a popular page just invalidated):
+            # wait for its result rather than render it again beside it.
+            entry = _wait_for(key, lock)
+            if entry is not None:
+                return _response(request, entry, "hit")
         try:
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("page cache unavailable", exc_info=True)
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if not _storable(request, response):
+                return _private(response, "bypass")
+            entry = _entry(response)
+            try:
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("page cache unavailable", exc_info=True)
+        finally:
+            if locked:
+                with contextlib.suppress(Exception):  # else it expires by itself
+                    cache.delete(lock)
         return _response(request, entry, "miss")
 
     return wrapper

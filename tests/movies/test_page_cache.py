@@ -541,3 +541,61 @@ def test_invalidation_survives_a_cache_that_does_not_answer(
         with django_capture_on_commit_callbacks(execute=True):
             pagecache.catalogue_changed()
     assert "cache down" in caplog.text
+
+
+# --- One render at a time ------------------------------------------------------------------
+
+
+def _page_key(movie, *, scores=True):
+    url = f"http://testserver{movie.get_absolute_url()}"
+    generations = pagecache._generations(movie.slug, scores=scores)
+    return pagecache._key(url, generations, "US")
+
+
+def test_while_another_worker_renders_a_page_its_result_is_served(
+    client, one_second, monkeypatch, django_assert_num_queries
+):
+    url = one_second.get_absolute_url()
+    client.get(url)
+    key = _page_key(one_second)
+    rendered = cache.get(key)
+    cache.delete(key)
+    cache.add(pagecache.LOCK_KEY.format(key), 1, 10)  # another worker is rendering it
+
+    def other_worker_finishes(seconds):
+        cache.set(key, rendered)
+
+    monkeypatch.setattr(pagecache.time, "sleep", other_worker_finishes)
+    with django_assert_num_queries(0):
+        response = client.get(url)
+    assert response["X-Page-Cache"] == "hit" and b"One Second" in response.content
+
+
+def test_a_render_that_stored_nothing_lets_the_waiting_render_their_own(
+    client, one_second, monkeypatch
+):
+    url = one_second.get_absolute_url()
+    client.get(url)
+    key = _page_key(one_second)
+    cache.delete(key)
+    cache.add(pagecache.LOCK_KEY.format(key), 1, 10)
+
+    def other_worker_gives_up(seconds):
+        cache.delete(pagecache.LOCK_KEY.format(key))
+
+    monkeypatch.setattr(pagecache.time, "sleep", other_worker_gives_up)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss" and b"One Second" in response.content
+
+
+def test_a_render_lock_left_by_a_dead_worker_costs_a_short_wait(client, one_second, monkeypatch):
+    url = one_second.get_absolute_url()
+    client.get(url)
+    key = _page_key(one_second)
+    cache.delete(key)
+    cache.add(pagecache.LOCK_KEY.format(key), 1, 10)
+    monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr(pagecache, "RENDER_POLL_SECONDS", 0.01)
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss" and b"One Second" in response.content
+    assert client.get(url)["X-Page-Cache"] == "hit"
