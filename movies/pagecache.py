@@ -39,6 +39,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -201,9 +202,7 @@ def _wait_for(key, lock):
 def _anonymous_without_state(request):
     """No session and no pending message: nothing on the page can be this reader's."""
     cookies = request.COOKIES
-    return settings.SESSION_COOKIE_NAME not in cookies and (
-        getattr(settings, "MESSAGE_COOKIE_NAME", "messages") not in cookies
-    )
+    return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
 
 
 def _wants_bypass(request):

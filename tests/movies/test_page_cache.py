@@ -599,3 +599,9 @@ def test_a_render_lock_left_by_a_dead_worker_costs_a_short_wait(client, one_seco
     response = client.get(url)
     assert response["X-Page-Cache"] == "miss" and b"One Second" in response.content
     assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_rebuilding_the_shelves_changes_the_verdict_pages(client, one_second, commit):
+    client.get(one_second.get_absolute_url())
+    commit(call_command, "rebuild_similar_films", stdout=io.StringIO())
+    assert client.get(one_second.get_absolute_url())["X-Page-Cache"] == "miss"
