@@ -20,7 +20,7 @@ def isolated_settings(media_root):
         "SESSION_SAVE_EVERY_REQUEST": False,
         # Most tests change rows with factories (no service, so no invalidation) and read
         # the page again: the page cache is on only where a test asks for it
-        # (tests/movies/test_page_cache.py, the browser tests).
+        # (tests/movies/test_page_cache*.py, the browser tests).
         "PAGE_CACHE": False,
     }
 
