@@ -303,6 +303,10 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
     verdict and reviews pages), so that film's reviews move its pages on.
     `shows_scores=False`: the page shows no film's score, answer or readers' count (beyond
     its own film's), so readers' ratings elsewhere leave it be.
+
+    What is kept of the view's response is its status, body and headers: a view that
+    marks its response with an attribute for a middleware (e.g. django-csp's
+    `csp_exempt`) cannot be cached this way.
     """
     if view is None:
         return functools.partial(
