@@ -24,6 +24,7 @@ from reversion.admin import VersionAdmin
 
 from movies import (
     admin_import,  # noqa: F401  (registers the import screen)
+    pagecache,
     selectors,
     services,
     verdicts,
@@ -459,8 +460,25 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         return obj.credit_count
 
 
+class CataloguePagesMixin:
+    """Readers' pages show these rows (a genre's name on every card, a provider's on the
+    verdict pages): a save or a delete moves the page cache on (movies.pagecache)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pagecache.catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.catalogue_changed()
+
+
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(CataloguePagesMixin, admin.ModelAdmin):
     search_fields = ["name"]
     list_display = ["name", "slug", "film_count"]
     ordering = ["name"]
@@ -475,7 +493,7 @@ class GenreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(VersionAdmin):
+class ProviderAdmin(CataloguePagesMixin, VersionAdmin):
     form = ProviderAdminForm
     search_fields = ["name"]
     list_display = ["name", "homepage", "offer_count"]

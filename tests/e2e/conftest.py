@@ -79,6 +79,13 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _page_cache_on(_isolated, settings):
+    """The browser sees what readers see: anonymous pages from the page cache (off for
+    the rest of the suite, tests/conftest.py)."""
+    settings.PAGE_CACHE = True
+
+
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
 def viewport(request):
     """ "phone" or "desktop"."""
