@@ -65,3 +65,22 @@ class RetryAfterMiddleware:
         if response.status_code == 429:
             response.setdefault("Retry-After", str(settings.RETRY_AFTER_SECONDS))
         return response
+
+
+class PrivateByDefaultMiddleware:
+    """A response that did not say how it may be cached is private: `private, no-store`
+    for a reader with a session or a response that sets a cookie (a page with a CSRF
+    token, a signed-in reader's page), `private, no-cache` otherwise (the browser may keep
+    it and revalidate; ConditionalGetMiddleware answers 304 on its ETag). So a CDN or a
+    proxy never keeps a page but those the page cache marks public (movies/pagecache.py).
+    Static files are WhiteNoise's and never get here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            personal = settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies
+            response["Cache-Control"] = "private, no-store" if personal else "private, no-cache"
+        return response

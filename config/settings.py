@@ -107,6 +107,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 304 for a conditional GET whose ETag or Last-Modified still holds (the page cache
+    # sets both on cached pages; other pages get an ETag of their content).
+    "django.middleware.http.ConditionalGetMiddleware",
     # Headers on every response, error pages included (config/middleware.py).
     "csp.middleware.CSPMiddleware",
     "config.middleware.PermissionsPolicyMiddleware",
@@ -114,6 +117,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads a parameter, a cookie or the session: NUL bytes are a 400.
     "config.middleware.RefuseNulBytesMiddleware",
+    # Cache-Control: private unless a view (the page cache) said otherwise.
+    "config.middleware.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -195,6 +200,23 @@ try:
     CACHES = {"default": environ.Env.cache_url_config(_cache_url)}
 except Exception as exc:
     raise ConfigurationError("CACHE_URL", f"cannot parse {_cache_url!r} ({exc})") from None
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    # Django's default of 300 entries would cull the page cache (movies/pagecache.py)
+    # every few pages; a CACHE_URL option (?max_entries=) still wins.
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
+
+# The page cache (movies/pagecache.py, docs/performance.md#the-page-cache): anonymous
+# readers' pages from the shared cache, invalidated by generation when what they show
+# changes. PAGE_CACHE_SECONDS bounds how long an entry is kept (a safety net: writes
+# invalidate at once); the two MAX_AGEs are what browsers and a CDN may keep a page.
+PAGE_CACHE = _get("PAGE_CACHE", _strict_bool, True)
+PAGE_CACHE_SECONDS = _get("PAGE_CACHE_SECONDS", env.int, 600)
+PAGE_CACHE_MAX_AGE = _get("PAGE_CACHE_MAX_AGE", env.int, 60)
+PAGE_CACHE_CDN_MAX_AGE = _get("PAGE_CACHE_CDN_MAX_AGE", env.int, 60)
+# Compress cached anonymous pages in the app (off when the proxy compresses).
+PAGE_CACHE_GZIP = _get("PAGE_CACHE_GZIP", _strict_bool, True)
+# Honour `X-Page-Cache: bypass` (the benchmark's uncached runs); never in production.
+PAGE_CACHE_ALLOW_BYPASS = _get("PAGE_CACHE_ALLOW_BYPASS", _strict_bool, False)
 
 # --- Background tasks ---------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django.views.static import serve
 from accounts import views as accounts_views
 from config import views
 from movies.feeds import LatestVerdictsAtomFeed, LatestVerdictsFeed
+from movies.pagecache import page_cache
 from movies.sitemaps import SITEMAPS, robots_txt
 
 handler500 = "config.views.server_error"
@@ -25,17 +26,26 @@ urlpatterns = [
                 [
                     path(
                         "about/",
-                        TemplateView.as_view(template_name="pages/about.html"),
+                        page_cache(
+                            TemplateView.as_view(template_name="pages/about.html"),
+                            shows_scores=False,
+                        ),
                         name="about",
                     ),
                     path(
                         "contact/",
-                        TemplateView.as_view(template_name="pages/contact.html"),
+                        page_cache(
+                            TemplateView.as_view(template_name="pages/contact.html"),
+                            shows_scores=False,
+                        ),
                         name="contact",
                     ),
                     path(
                         "privacy/",
-                        TemplateView.as_view(template_name="pages/privacy.html"),
+                        page_cache(
+                            TemplateView.as_view(template_name="pages/privacy.html"),
+                            shows_scores=False,
+                        ),
                         name="privacy",
                     ),
                 ],
@@ -44,17 +54,18 @@ urlpatterns = [
         ),
     ),
     path("admin/", admin.site.urls),
-    # Crawlers and feed readers (movies/sitemaps.py, movies/feeds.py)
-    path("robots.txt", robots_txt, name="robots-txt"),
+    # Crawlers and feed readers (movies/sitemaps.py, movies/feeds.py), from the page cache
+    # like every anonymous page (movies/pagecache.py).
+    path("robots.txt", page_cache(robots_txt, shows_scores=False), name="robots-txt"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        page_cache(sitemap_views.index, shows_scores=False),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        page_cache(sitemap_views.sitemap, shows_scores=False),
         {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
@@ -63,8 +74,10 @@ urlpatterns = [
         include(
             (
                 [
-                    path("verdicts/", LatestVerdictsFeed(), name="verdicts"),
-                    path("verdicts/atom/", LatestVerdictsAtomFeed(), name="verdicts-atom"),
+                    path("verdicts/", page_cache(LatestVerdictsFeed()), name="verdicts"),
+                    path(
+                        "verdicts/atom/", page_cache(LatestVerdictsAtomFeed()), name="verdicts-atom"
+                    ),
                 ],
                 "feeds",
             )

@@ -33,11 +33,15 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError as exc:
         return _unavailable("database", exc)
-    key, token = "healthz:probe", uuid.uuid4().hex
+    # A key of its own: probes running at once (several workers, a load balancer per
+    # server) would otherwise read each other's token and report a healthy cache down.
+    token = uuid.uuid4().hex
+    key = f"healthz:probe:{token}"
     try:
         cache.set(key, token, 30)
         if cache.get(key) != token:
             raise LookupError("cache did not keep a value")
+        cache.delete(key)
     except Exception as exc:  # any backend's error (DatabaseError, redis.ConnectionError, ...)
         return _unavailable("cache", exc)
     return HttpResponse("ok\n", content_type="text/plain")

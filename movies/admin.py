@@ -8,15 +8,12 @@ number of queries however many films it shows (tests/movies/test_admin.py).
 import json
 import re
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Case, Count, IntegerField, Max, Min, Q, Value, When
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,30 +24,32 @@ from reversion.admin import VersionAdmin
 
 from movies import (
     admin_import,  # noqa: F401  (registers the import screen)
+    pagecache,
     selectors,
     services,
     verdicts,
 )
 from movies.admin_drafts import MovieDraftMixin
 from movies.admin_history import MovieHistoryMixin
+from movies.admin_inlines import (
+    AvailabilityInline,
+    ContentAdvisoryInline,
+    CreditInline,
+    RegionalGrossInline,
+)
+from movies.admin_layout import MovieFormLayoutMixin
 from movies.forms import (
     MOVIE_SECTIONS,
-    AvailabilityFormSet,
-    CreditFormSet,
     MovieAdminForm,
     PersonAdminForm,
     ProviderAdminForm,
-    RegionalGrossFormSet,
 )
 from movies.models import (
     Availability,
-    ContentAdvisory,
-    Credit,
     Genre,
     Movie,
     Person,
     Provider,
-    RegionalGross,
     VerdictBand,
     forget_ladder,
 )
@@ -200,121 +199,6 @@ class DecadeFilter(admin.SimpleListFilter):
         return queryset.filter(year__gte=decade, year__lt=decade + 10)
 
 
-# --- Inlines ------------------------------------------------------------------
-
-
-class KnownPeopleAutocomplete(AutocompleteSelect):
-    """The person autocomplete, labelling already-credited people without a query each.
-
-    Django's widget looks up the selected person once per row; with 40 cast members that
-    is 40 queries. `known` ({pk: name}) is read once per page by CreditInline.get_formset.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.known = {}
-
-    def optgroups(self, name, value, attr=None):
-        selected = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
-        if not selected or any(pk not in self.known for pk in selected):
-            return super().optgroups(name, value, attr)
-        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
-        options.append(
-            self.create_option(name, selected[0], self.known[selected[0]], True, len(options))
-        )
-        return [(None, options, 0)]
-
-
-class CreditInline(admin.TabularInline):
-    model = Credit
-    formset = CreditFormSet
-    autocomplete_fields = ["person"]
-    fields = ["person", "role", "character_name", "billing_order"]
-    ordering = ["role", "billing_order", "id"]
-    extra = 1
-    verbose_name = "credit"
-    verbose_name_plural = "Cast and crew (billing 1 is the lead; the rest are supporting)"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("person", "movie")
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        person = formset.form.base_fields.get("person")  # absent when the editor may only view
-        if obj and person:
-            # The formset class is built per request, so its widget is too.
-            widget = getattr(person.widget, "widget", person.widget)  # inside the +/edit wrapper
-            widget.known = {
-                str(pk): name for pk, name in obj.credits.values_list("person", "person__name")
-            }
-        return formset
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "person":
-            kwargs["widget"] = KnownPeopleAutocomplete(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class AvailabilityInline(admin.StackedInline):
-    """Stacked, four short lines an offer under a heading that names it: as a table its seven
-    columns (country names, a link, a price) were 2,000 pixels wide and the whole film page
-    scrolled sideways at 1280. Each line holds what fits in the admin's 900-pixel column."""
-
-    model = Availability
-    formset = AvailabilityFormSet
-    fields = [
-        ("provider", "kind"),
-        ("country", "last_checked"),
-        "link",
-        ("price", "price_currency"),
-    ]
-    ordering = ["country", "kind", "provider__name"]
-    extra = 1
-    verbose_name = "offer"
-    # Plain, sized inputs: the admin's link widget repeats the link above the box, and its
-    # text inputs are 20em wide even for a 3-letter currency (formfield_for_dbfield).
-    formfield_overrides = {
-        models.URLField: {
-            "assume_scheme": "https",
-            "widget": forms.URLInput(attrs={"size": 60, "placeholder": "https://"}),
-        },
-    }
-    verbose_name_plural = "Where to watch"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("provider", "movie")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        if db_field.name == "provider":
-            # Read the providers once for all rows, not once per row's <select>.
-            field.choices = list(field.choices)
-        return field
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "price_currency":
-            kwargs["widget"] = forms.TextInput(attrs={"size": 4, "placeholder": "USD"})
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
-
-
-class RegionalGrossInline(admin.TabularInline):
-    model = RegionalGross
-    formset = RegionalGrossFormSet
-    fields = ["region", "amount", "as_of"]
-    extra = 1
-    verbose_name_plural = "Gross by region (in the film's currency)"
-
-
-class ContentAdvisoryInline(admin.TabularInline):
-    model = ContentAdvisory
-    fields = ["category", "severity", "note"]
-    extra = 0
-    max_num = len(ContentAdvisory.Category)
-    verbose_name_plural = "Parents' guide (one row per kind of content)"
-
-
 # --- Films --------------------------------------------------------------------
 
 #: Read-only lines shown inside the form's sections.
@@ -347,7 +231,13 @@ class MovieChangeList(ChangeList):
 
 
 @admin.register(Movie)
-class MovieAdmin(MovieDraftMixin, MovieHistoryMixin, ClosestFirstSearchMixin, admin.ModelAdmin):
+class MovieAdmin(
+    MovieDraftMixin,
+    MovieFormLayoutMixin,
+    MovieHistoryMixin,
+    ClosestFirstSearchMixin,
+    admin.ModelAdmin,
+):
     form = MovieAdminForm
     inlines = [CreditInline, AvailabilityInline, RegionalGrossInline, ContentAdvisoryInline]
     search_fields = ["title", "original_title", "credits__person__name"]
@@ -360,7 +250,7 @@ class MovieAdmin(MovieDraftMixin, MovieHistoryMixin, ClosestFirstSearchMixin, ad
         "verdict",
         "rating",
         "publication",
-        "updated_at",
+        "updated",
         "page_link",
     ]
     list_display_links = ["title"]
@@ -375,7 +265,13 @@ class MovieAdmin(MovieDraftMixin, MovieHistoryMixin, ClosestFirstSearchMixin, ad
     ]
     ordering = ["-updated_at"]
     prepopulated_fields = {"slug": ("title", "year")}
-    readonly_fields = ["poster_preview", "box_office_summary", "created_at", "updated_at"]
+    readonly_fields = [
+        "poster_preview",
+        "box_office_summary",
+        "created_at",
+        "updated_at",
+        *MovieFormLayoutMixin.panel_fields,
+    ]
     actions = ["publish", "unpublish"]
     save_on_top = True
     fieldsets = [
@@ -451,6 +347,11 @@ class MovieAdmin(MovieDraftMixin, MovieHistoryMixin, ClosestFirstSearchMixin, ad
         if obj.is_public:
             return "Public"
         return f"Scheduled for {date_format(timezone.localtime(obj.published_at), 'j M Y H:i')}"
+
+    @admin.display(description="updated", ordering="updated_at")
+    def updated(self, obj):
+        """The day alone: the admin's "Nov. 30, 2026, 11:25 p.m." pushed the list past 1280 px."""
+        return date_format(timezone.localtime(obj.updated_at), "j M Y")
 
     @admin.display(description="page")
     def page_link(self, obj):
@@ -566,8 +467,25 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
         return obj.credit_count
 
 
+class CataloguePagesMixin:
+    """Readers' pages show these rows (a genre's name on every card, a provider's on the
+    verdict pages): a save or a delete moves the page cache on (movies.pagecache)."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        pagecache.catalogue_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        pagecache.catalogue_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        pagecache.catalogue_changed()
+
+
 @admin.register(Genre)
-class GenreAdmin(admin.ModelAdmin):
+class GenreAdmin(CataloguePagesMixin, admin.ModelAdmin):
     search_fields = ["name"]
     list_display = ["name", "slug", "film_count"]
     ordering = ["name"]
@@ -582,7 +500,7 @@ class GenreAdmin(admin.ModelAdmin):
 
 
 @admin.register(Provider)
-class ProviderAdmin(VersionAdmin):
+class ProviderAdmin(CataloguePagesMixin, VersionAdmin):
     form = ProviderAdminForm
     search_fields = ["name"]
     list_display = ["name", "homepage", "offer_count"]

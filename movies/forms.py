@@ -6,6 +6,7 @@ editor can type or upload ends in a server error.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django_countries import countries
 
@@ -138,6 +139,16 @@ class MoneyField(forms.IntegerField):
         return f"{value:,}" if isinstance(value, int) else value
 
 
+class MultiLineField(forms.CharField):
+    """A text box's text with the line breaks the model stores: browsers send a textarea's
+    lines joined by CR LF, which made every save of a film from the browser "change" each
+    text of more than one line (in the admin's log and the film's history)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
 def _amount_error(label):
     return {
         "min_value": f"{label} cannot be negative: enter 0 or more, in whole units of the currency."
@@ -215,10 +226,16 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
             "budget": MoneyField,
             "worldwide_gross": MoneyField,
             "domestic_gross": MoneyField,
-        }
+        } | {f.name: MultiLineField for f in Movie._meta.fields if isinstance(f, models.TextField)}
         widgets = {
             "genres": forms.CheckboxSelectMultiple,
             "logline": forms.TextInput(attrs={"size": 80}),
+            # Named here, or the admin's number box (its widget for big integers) replaces
+            # MoneyField's text box: a browser shows "1,300,000" in a number box as empty,
+            # and a save then blanks the figure.
+            "budget": MoneyField.widget,
+            "worldwide_gross": MoneyField.widget,
+            "domestic_gross": MoneyField.widget,
         }
         help_texts = {
             "poster": POSTER_HELP,
@@ -241,6 +258,11 @@ class MovieAdminForm(ImageUploadsMixin, forms.ModelForm):
             self.fields["slug"].required = False  # Movie.save makes it from the title and year
         if self.instance.pk is not None:
             self.fields["opened_at"].initial = self.instance.updated_at.isoformat()
+        published = self.fields.get("published_at")
+        if published is not None and isinstance(published.widget, forms.MultiWidget):
+            # The admin's date and time boxes sit under one legend, each without a label.
+            for part, widget in zip(("date", "time"), published.widget.widgets, strict=False):
+                widget.attrs["aria-label"] = f"Publish {part}"
 
     def poster_crop_warning(self):
         """After a save: what the 2:3 crop cut off a newly uploaded poster, or ""."""

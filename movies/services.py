@@ -14,7 +14,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from movies import drafts, history, similar
+from movies import drafts, history, pagecache, similar
 from movies.models import Credit, Movie, MovieDraft, Person, SimilarFilm
 from movies.search import search_document
 from movies.selectors import forget_filter_options, site_mean
@@ -97,6 +97,9 @@ def _movie_save(movie, save_related, editor, changed):
     Movie.objects.filter(pk=movie.pk).refresh_scores(site_mean=site_mean())
     similar_films_refresh(movies=[movie], with_neighbours=True)
     transaction.on_commit(forget_filter_options)  # its genres, year or publication
+    pagecache.catalogue_changed()  # its page, its cards, its neighbours' shelves
+    if movie.status == Movie.Status.PUBLISHED:
+        pagecache.scheduled(movie.published_at)  # public later: the lists follow then
 
 
 @transaction.atomic
@@ -109,6 +112,7 @@ def scores_refresh(*, movies: models.QuerySet | None = None, only_leaning: bool 
     movies = Movie.objects.all() if movies is None else movies
     if only_leaning:
         movies = movies.filter(outside_rating__isnull=True, rating_count__gt=0)
+    pagecache.catalogue_changed()
     return movies.refresh_scores(site_mean=site_mean(fresh=True))
 
 
@@ -125,6 +129,7 @@ def person_save(*, person: Person, editor=None, comment: str = "Saved.") -> Pers
         reversion.add_to_revision(person)
     if renamed:
         refresh_search_documents(person.credits.values_list("movie_id", flat=True))
+    pagecache.catalogue_changed()  # their page, and the cast and crew of their films
     return person
 
 
@@ -163,6 +168,10 @@ def publish_movies(*, movies: models.QuerySet, editor=None) -> PublishResult:
         (result.scheduled if movie.published_at > now else result.published).append(movie)
     similar_films_refresh(movies=result.published + result.scheduled, with_neighbours=True)
     transaction.on_commit(forget_filter_options)
+    if result.published or result.scheduled:
+        pagecache.catalogue_changed()
+    if result.scheduled:
+        pagecache.scheduled(min(movie.published_at for movie in result.scheduled))
     return result
 
 
@@ -184,6 +193,8 @@ def unpublish_movies(*, movies: models.QuerySet, editor=None) -> list[Movie]:
             reversion.add_to_revision(movie)
         changed.append(movie)
     transaction.on_commit(forget_filter_options)
+    if changed:
+        pagecache.catalogue_changed()
     return changed
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 
+from movies import pagecache
 from movies.models import Movie
 from movies.selectors import site_mean
 from reviews.models import Review
@@ -91,4 +92,5 @@ def ratings_recompute() -> list[AggregateDifference]:
             Movie.objects.filter(pk=movie.pk).update(**values)
             Movie.objects.filter(pk=movie.pk).refresh_scores(site_mean=site_mean())
             fixed.append(difference)
+    pagecache.film_ids_changed([d.movie.pk for d in fixed], cards=True)
     return fixed

@@ -43,6 +43,7 @@ from django.db.models import F, FloatField, Value
 from django.db.models.functions import Cast, NullIf
 from django.utils import timezone
 
+from movies import pagecache
 from movies.models import Movie
 from movies.selectors import site_mean
 from reviews import trust
@@ -58,14 +59,14 @@ def _contribution(review: Review) -> int | None:
     return review.rating if review.rating_counted else None
 
 
-def _apply_to_aggregates(moves: Iterable[tuple[int, int | None, int | None]]) -> None:
+def _apply_to_aggregates(moves: Iterable[tuple[int, int | None, int | None]]) -> set[int]:
     """Apply rating moves `(movie_id, before, after)` to the films' aggregates: the rating
     `before` (None: none) leaves the film's counters and `after` (None: none) joins them.
 
     One UPDATE per film in the caller's transaction. The counters move by F(), and the
     mean and the score are computed in the same statement from the new counters (SET
     expressions read the row's values before the update, so the deltas are added there
-    too).
+    too). Returns the ids of the films whose counters moved.
     """
     mean = site_mean()
     changes: dict[int, Counter] = defaultdict(Counter)
@@ -74,10 +75,12 @@ def _apply_to_aggregates(moves: Iterable[tuple[int, int | None, int | None]]) ->
             changes[movie_id][before] -= 1
         if after is not None:
             changes[movie_id][after] += 1
+    moved = set()
     for movie_id in sorted(changes):
         deltas = {rating: n for rating, n in changes[movie_id].items() if n}
         if not deltas:
             continue
+        moved.add(movie_id)
         count = sum(deltas.values())
         total = sum(rating * n for rating, n in deltas.items())
         new_count, new_sum = F("rating_count") + count, F("rating_sum") + total
@@ -91,6 +94,7 @@ def _apply_to_aggregates(moves: Iterable[tuple[int, int | None, int | None]]) ->
             ),
             **{f"rating_{rating}": F(f"rating_{rating}") + n for rating, n in deltas.items()},
         )
+    return moved
 
 
 def _is_new_account(user) -> bool:
@@ -249,7 +253,9 @@ def review_submit(
             "You have already reviewed this film: reload the page to edit your review.",
             code="duplicate",
         ) from None
-    _apply_to_aggregates([(movie.pk, before, _contribution(review))])
+    moved = _apply_to_aggregates([(movie.pk, before, _contribution(review))])
+    # Its page shows the reader's words; its cards show the score and the readers' count.
+    pagecache.films_changed([movie.slug], cards=bool(moved))
     return review
 
 
@@ -273,8 +279,17 @@ def review_text_validate(*, headline: str, body: str) -> None:
 
 def _delete(reviews: list[Review]) -> int:
     Review.objects.filter(pk__in=[r.pk for r in reviews]).delete()
-    _apply_to_aggregates((r.movie_id, _contribution(r), None) for r in reviews)
+    moved = _apply_to_aggregates((r.movie_id, _contribution(r), None) for r in reviews)
+    _pages_change(reviews, moved)
     return len(reviews)
+
+
+def _pages_change(reviews: Iterable[Review], moved: set[int]) -> None:
+    """The page cache moves on for the films of `reviews` (after commit): their verdict
+    and reviews pages, and the lists too for those whose counters `moved`."""
+    film_ids = {r.movie_id for r in reviews}
+    pagecache.film_ids_changed(moved, cards=True)
+    pagecache.film_ids_changed(film_ids - moved)
 
 
 @transaction.atomic
@@ -342,7 +357,7 @@ def reviews_moderate(*, reviews: Iterable[Review], status: str, moderator) -> in
             [ReviewRejection(movie_id=r.movie_id, user_id=r.user_id) for r in locked],
             ignore_conflicts=True,
         )
-    _apply_to_aggregates(moves)
+    _pages_change(locked, _apply_to_aggregates(moves))
     return changed
 
 
@@ -361,7 +376,7 @@ def ratings_count_confirmed(*, user) -> int:
     Review.objects.filter(pk__in=[r.pk for r in waiting]).update(
         rating_counted=True, rating_awaits_email=False
     )
-    _apply_to_aggregates((r.movie_id, None, r.rating) for r in waiting)
+    _pages_change(waiting, _apply_to_aggregates((r.movie_id, None, r.rating) for r in waiting))
     return len(waiting)
 
 
@@ -391,6 +406,7 @@ def review_toggle_helpful(*, review: Review, user) -> tuple[Review, bool]:
         HelpfulVote.objects.create(review=review, user=user)
         Review.objects.filter(pk=review.pk).update(helpful_count=F("helpful_count") + 1)
     review.refresh_from_db(fields=["helpful_count"])
+    _pages_change([review], set())  # the count under the review
     return review, not removed
 
 
@@ -408,6 +424,6 @@ def review_report(*, review: Review, user, reason: str) -> Review:
         before = _contribution(review)
         review.status, review.rating_counted = Review.Status.PENDING, False
         review.rating_awaits_email = False
-        _apply_to_aggregates([(review.movie_id, before, None)])
+        _pages_change([review], _apply_to_aggregates([(review.movie_id, before, None)]))
     review.save(update_fields=["report_count", "status", "rating_counted", "rating_awaits_email"])
     return review

@@ -18,6 +18,10 @@ def isolated_settings(media_root):
         # The idle-limit refresh is one session UPDATE per signed-in request, a constant the
         # query budgets (which guard against N+1) need not count; tests/security proves it.
         "SESSION_SAVE_EVERY_REQUEST": False,
+        # Most tests change rows with factories (no service, so no invalidation) and read
+        # the page again: the page cache is on only where a test asks for it
+        # (tests/movies/test_page_cache*.py, the browser tests).
+        "PAGE_CACHE": False,
     }
 
 

@@ -28,7 +28,9 @@ def watch_buttons(context, movie):
     """{% watch_buttons movie %}: "Add to watchlist" and "Mark as seen" (or their undo) as
     plain POST forms that come back to this page; a log-in link for visitors."""
     request = _request(context)
-    if request is None:
+    if request is None or not request.user.is_authenticated:
+        # A visitor gets no form, so no CSRF token: the page stays the same for every
+        # visitor, and the page cache may share it (movies/pagecache.py).
         return {"show": False}
     user = request.user
     marks = _per_request(request, "marks", lambda: selectors.marks(user))

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from movies import verdicts
+from movies import pagecache, verdicts
 from movies.models.base import cached
 
 LADDER_CACHE_KEY = "movies:verdict-ladder:v1"
@@ -42,7 +42,9 @@ class VerdictBandQuerySet(models.QuerySet):
 
 
 def forget_ladder():
+    """The ladder changed: every answer on every page may change with it."""
     cache.delete(LADDER_CACHE_KEY)
+    pagecache.catalogue_changed()
 
 
 class VerdictBand(models.Model):

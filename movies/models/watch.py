@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 
+from movies.currencies import currency_for_country
 from movies.models.base import CURRENCY_CODE
 
 
@@ -48,7 +49,13 @@ class Availability(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
-    price_currency = models.CharField(max_length=3, blank=True, validators=[CURRENCY_CODE])
+    price_currency = models.CharField(
+        "currency",
+        max_length=3,
+        blank=True,
+        validators=[CURRENCY_CODE],
+        help_text="Left blank, the country's own currency (GBP in the UK, EUR in France).",
+    )
     last_checked = models.DateField(default=timezone.localdate)
 
     class Meta:
@@ -64,3 +71,8 @@ class Availability(models.Model):
 
     def __str__(self):
         return f"{self.movie} on {self.provider} ({self.country}, {self.get_kind_display()})"
+
+    def save(self, *args, **kwargs):
+        if not self.price_currency:
+            self.price_currency = currency_for_country(self.country)
+        super().save(*args, **kwargs)

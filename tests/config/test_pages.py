@@ -13,6 +13,29 @@ def test_healthz_answers_ok_after_a_database_round_trip(client, django_assert_nu
 
 
 @pytest.mark.django_db
+def test_healthz_probes_at_once_do_not_fail_each_other(client, monkeypatch):
+    """Two probes interleaved (another worker's between this one's write and read): both
+    healthy. With one shared probe key, the second's token made the first report 503."""
+    from django.core.cache import cache
+
+    others = []
+
+    class InterleavedCache:
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+        def set(self, *args, **kwargs):
+            cache.set(*args, **kwargs)
+            if not others:
+                others.append("running")
+                others[0] = Client().get("/healthz").status_code
+
+    monkeypatch.setattr("config.views.cache", InterleavedCache())
+    assert client.get("/healthz").status_code == 200
+    assert others == [200]
+
+
+@pytest.mark.django_db
 def test_healthz_is_503_with_a_reason_when_the_database_is_down(client, monkeypatch):
     from django.db import connection
 

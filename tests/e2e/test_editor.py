@@ -84,3 +84,69 @@ def test_editor_drafts_previews_and_publishes_a_film(page, browser, live_server,
     feed = public.request.get("/feeds/verdicts/").text()
     assert "Is Editor's &lt;Cut&gt; 🎬 (2024) worth watching?" in feed
     public.context.close()
+
+
+def _editor(username):
+    return UserFactory(username=username, is_staff=True, is_superuser=True)
+
+
+def test_editor_changes_one_seconds_budget_compares_and_restores_it(page, log_in, shoot):
+    film = data.catalogue()
+    log_in(page, _editor("editor"))
+    page.goto(f"/admin/movies/movie/{film.pk}/change/")
+    panel = page.locator("fieldset", has=page.get_by_role("heading", name="What the page says"))
+    expect(panel).to_contain_text("Blockbuster")
+    expect(panel).to_contain_text("8.3x its $1.3M budget")
+
+    page.get_by_label("Production budget:").fill("2,500,000")
+    page.get_by_role("button", name="Save and continue editing").first.click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    expect(page.get_by_label("Production budget:")).to_have_value("2,500,000")
+    expect(panel).to_contain_text("Super hit")  # the panel shows the saved figures
+    expect(panel).to_contain_text("4.3x its $2.5M budget")
+
+    page.get_by_role("link", name="History").click()
+    versions = page.locator("#change-history tbody tr")
+    expect(versions.first).to_contain_text("Changed Production budget.")  # and nothing else
+    shoot(page, "journey-history")
+    versions.first.get_by_role("link", name="With the one before").click()
+    changed = page.get_by_role("row", name=re.compile("Production budget"))
+    expect(changed).to_contain_text("1,300,000")
+    expect(changed).to_contain_text("2,500,000")
+    shoot(page, "journey-compare")
+
+    page.get_by_role("button", name=re.compile("^Restore the version of")).click()
+    expect(page.locator(".messagelist")).to_contain_text("as a new version")
+    expect(page.get_by_label("Production budget:")).to_have_value("1,300,000")
+    expect(panel).to_contain_text("8.3x its $1.3M budget")
+    page.get_by_role("link", name="History").click()
+    expect(versions).to_have_count(3)  # the restore is a new version; nothing was lost
+    expect(versions.first).to_contain_text("Restored the version of")
+
+
+def test_two_editors_conflicting_saves_the_second_is_refused(page, browser, live_server, log_in):
+    film = data.catalogue()
+    change = f"/admin/movies/movie/{film.pk}/change/"
+    log_in(page, _editor("alice"))
+    page.goto(change)
+    bob = browser.new_context(base_url=live_server.url).new_page()
+    log_in(bob, _editor("bob"))
+    bob.goto(change)
+
+    bob.get_by_label("Production budget:").fill("2,000,000")
+    bob.get_by_role("button", name="Save", exact=True).first.click()
+    expect(bob.locator(".messagelist")).to_contain_text("was changed successfully")
+    bob.context.close()
+
+    page.get_by_label("Runtime (minutes):").fill("110")
+    page.get_by_role("button", name="Save", exact=True).first.click()
+    refusal = page.locator(".errorlist.nonfield")
+    expect(refusal).to_contain_text(re.compile(r"bob changed this film on \d+ \w+ \d{4} at"))
+    expect(refusal).to_contain_text("Nothing was saved")
+    film.refresh_from_db()
+    assert (film.budget, film.runtime_minutes) == (2_000_000, 104)  # bob's kept, mine not
+
+    refusal.get_by_role("link", name="compare their version with the one you opened").click()
+    changed = page.get_by_role("row", name=re.compile("Production budget"))
+    expect(changed).to_contain_text("1,300,000")
+    expect(changed).to_contain_text("2,000,000")

@@ -32,3 +32,22 @@ def demo_file(tmp_path, monkeypatch):
         monkeypatch.setattr(demo, "FILMS_FILE", path)
 
     return edit
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The page cache on: the suite runs with it off (tests/conftest.py); the page-cache
+    tests turn it on (`pytest.mark.usefixtures("page_cache")`)."""
+    settings.PAGE_CACHE = True
+    settings.PAGE_CACHE_ALLOW_BYPASS = False
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a write as if its transaction committed: its on_commit invalidation runs."""
+
+    def run(write, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write(*args, **kwargs)
+
+    return run

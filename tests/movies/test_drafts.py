@@ -266,7 +266,7 @@ def test_the_film_list_shows_and_filters_pending_changes(drafted, editor_client,
     other = MovieFactory(title="Untouched")
     response = editor_client.get(LIST)
     text = response.content.decode()
-    assert f'<a href="{draft_url(drafted)}">Draft</a>' in text
+    assert f'Public<br><a href="{draft_url(drafted)}">Draft of a change</a>' in text
     pending = editor_client.get(f"{LIST}?pending=draft").context["cl"].result_list
     assert [m.pk for m in pending] == [drafted.pk]
     assert other.pk not in [m.pk for m in pending]
@@ -276,7 +276,7 @@ def test_the_film_list_shows_and_filters_pending_changes(drafted, editor_client,
         publish_at=timezone.now() + datetime.timedelta(days=3),
         editor=editor,
     )
-    assert "Change scheduled for" in editor_client.get(LIST).content.decode()
+    assert "Change on " in editor_client.get(LIST).content.decode()
     week = editor_client.get(f"{LIST}?pending=week").context["cl"].result_list
     assert [m.pk for m in week] == [drafted.pk]
 

@@ -1,6 +1,8 @@
 """A film's history in the admin: every save makes a version; compare two; restore one."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from reversion.models import Version
 
@@ -170,3 +172,23 @@ def test_history_and_compare_query_budget(
     with django_assert_max_num_queries(14):
         response = editor_client.get(compare_url(one_second, versions[-1], versions[0]))
         assert response.status_code == 200
+
+
+def test_compare_costs_the_same_however_many_inline_rows_changed(editor_client, editor):
+    """Guards against N+1 in the compare page's inlines: naming each changed credit's
+    person (and each offer's provider) is one query per kind of row, not one per row."""
+    counts = []
+    for cast in (2, 40):
+        movie = MovieFactory()
+        services.movie_save(movie=movie, editor=editor)
+        for n in range(cast):
+            CreditFactory(movie=movie, person=PersonFactory(name=f"Actor {cast}-{n}"))
+        services.movie_save(movie=movie, editor=editor)
+        new, old = list(history.movie_versions(movie))[:2]
+        editor_client.get(compare_url(movie, old, new))  # warm the session
+        with CaptureQueriesContext(connection) as captured:
+            response = editor_client.get(compare_url(movie, old, new))
+        assert response.status_code == 200
+        assert response.content.decode().count("Added:") == cast
+        counts.append(len(captured))
+    assert counts[0] == counts[1]

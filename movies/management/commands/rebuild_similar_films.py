@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from movies import services
+from movies import pagecache, services
 from movies.models import Movie
 from movies.text import plural
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         for start in range(0, len(ids), batch):
             chunk = Movie.objects.filter(pk__in=ids[start : start + batch])
             written += services.similar_films_refresh(movies=chunk)
+        pagecache.catalogue_changed()  # every verdict page's "more like this" shelf
         self.stdout.write(
             self.style.SUCCESS(
                 f"Similar films rebuilt: {plural(len(ids), 'film')}, "
