@@ -434,3 +434,21 @@ def test_draft_page_query_budget(editor_client, n, django_assert_max_num_queries
     with django_assert_max_num_queries(24):
         response = editor_client.get(draft_url(movie))
     assert "<ins>Drafted.</ins>" in response.content.decode()
+
+
+def test_with_the_page_cache_a_preview_is_never_stored_and_publishing_moves_it_on(
+    drafted, editor_client, page_cache, django_capture_on_commit_callbacks
+):
+    reader = Client()
+    for _ in range(2):
+        response = reader.get(preview(drafted))
+        assert response["X-Page-Cache"] != "hit"
+        assert "no-store" in response["Cache-Control"]
+    staff = editor_client.get(preview(drafted))
+    assert staff["X-Page-Cache"] == "bypass" and "A drafted synopsis." in staff.content.decode()
+
+    reader.get(drafted.get_absolute_url())
+    assert reader.get(drafted.get_absolute_url())["X-Page-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        editor_client.post(draft_url(drafted), {"publish": "on"})
+    assert "A drafted synopsis." in reader.get(drafted.get_absolute_url()).content.decode()
