@@ -134,3 +134,11 @@ load: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Two gunicorn instances behind nginx sharing PostgreSQL (DATABASE_URL's server, a scratch
+# database), Redis (CLUSTER_CACHE_URL, default db 3) and moto's S3; prints each check
+# (docs/scaling.md). Installs Debian's nginx-light when nginx is missing.
+cluster: $(VENV)/.dev-installed
+	@command -v nginx >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+	$(BIN)/python scripts/cluster.py $(CLUSTER_ARGS)
