@@ -480,6 +480,12 @@ LOGGING = {
 
 # --- Worth Watching -----------------------------------------------------------
 
+# `make bench` only: mounts /_bench/bare, a view that does nothing behind the whole
+# middleware stack, the ceiling every page is measured against (benchmarks/pages.py).
+BENCH_BARE_VIEW = _get("DJANGO_BENCH_BARE_VIEW", _strict_bool, False)
+if PRODUCTION and BENCH_BARE_VIEW:
+    raise ConfigurationError("DJANGO_BENCH_BARE_VIEW", "is for benchmarks, not production")
+
 SITE_NAME = "Worth Watching"
 # Country names as readers say them, not the ISO list's formal ones.
 COUNTRIES_OVERRIDE = {"US": "United States", "BS": "Bahamas"}
