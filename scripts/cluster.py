@@ -94,7 +94,9 @@ def nginx_conf(directory, port, app_ports, moto_port):
     template = (ROOT / "docs" / "nginx.conf.template").read_text()
     body = template.split("# --- cut: http block ---", 1)[1]
     body = body.split("# --- cut: end ---", 1)[0]
-    servers = "\n".join(f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in app_ports)
+    servers = "\n".join(
+        f"        server 127.0.0.1:{p} max_fails=1 fail_timeout=10s;" for p in app_ports
+    )
     replacements = {
         "{{APP_SERVERS}}": servers.strip(),
         "{{LISTEN}}": f"127.0.0.1:{port}",
@@ -243,7 +245,13 @@ class _FullForm(HTMLParser):
 
     def __init__(self, field):
         super().__init__(convert_charrefs=True)
-        self.field, self.forms, self._form, self._select, self._textarea = field, [], None, None, None
+        self.field, self.forms, self._form, self._select, self._textarea = (
+            field,
+            [],
+            None,
+            None,
+            None,
+        )
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -261,7 +269,9 @@ class _FullForm(HTMLParser):
                 return
             if kind in {"checkbox", "radio"} and "checked" not in attrs:
                 return
-            self._form["pairs"].append((name, attrs.get("value", "on" if kind == "checkbox" else "")))
+            self._form["pairs"].append(
+                (name, attrs.get("value", "on" if kind == "checkbox" else ""))
+            )
         elif tag == "select" and attrs.get("name"):
             self._select = {"name": attrs["name"], "multiple": "multiple" in attrs, "options": []}
         elif tag == "option" and self._select is not None:
@@ -294,9 +304,8 @@ def multipart(pairs, files):
     boundary = f"----cluster{uuid.uuid4().hex}"
     parts = []
     for name, value in pairs:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        )
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+        parts.append(f"{head}{value}\r\n".encode())
     for name, (filename, content_type, data) in files.items():
         head = (
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
@@ -346,7 +355,9 @@ def check_spread(cluster, checks):
         probe.request("GET", "/healthz")
     log = (cluster.dir / "nginx-access.log").read_text()
     used = {name for name, port in cluster.ports.items() if f":{port}" in log}
-    checks.record("nginx spreads requests over both instances", used == {"A", "B"}, f"{sorted(used)}")
+    checks.record(
+        "nginx spreads requests over both instances", used == {"A", "B"}, f"{sorted(used)}"
+    )
 
 
 def check_review_across(cluster, checks, reader, slug):
@@ -358,7 +369,10 @@ def check_review_across(cluster, checks, reader, slug):
     anonymous.request("GET", f"/movies/{slug}/")  # A renders (and may cache) the page first
 
     page = browser.request("GET", f"/movies/{slug}/review/")
-    form = next((f for f in forms_on(page.text) if any(x.get("name") == "rating" for x in f["fields"])), None)
+    form = next(
+        (f for f in forms_on(page.text) if any(x.get("name") == "rating" for x in f["fields"])),
+        None,
+    )
     headline = f"Seen through B {uuid.uuid4().hex[:6]}"
     posted = None
     if form is not None:
@@ -371,8 +385,14 @@ def check_review_across(cluster, checks, reader, slug):
             "and one secret.",
         )
         browser.port = b
-        posted = browser.request("POST", form["attrs"].get("action") or f"/movies/{slug}/review/", form=data)
-    ok = posted is not None and posted.status == 302 and "/login" not in posted.headers.get("Location", "")
+        posted = browser.request(
+            "POST", form["attrs"].get("action") or f"/movies/{slug}/review/", form=data
+        )
+    ok = (
+        posted is not None
+        and posted.status == 302
+        and "/login" not in posted.headers.get("Location", "")
+    )
     checks.record(
         "the session and CSRF token from A are accepted by B (review posted through B)",
         ok,
@@ -401,25 +421,34 @@ def check_poster_across(cluster, checks, slug, movie_id):
     uploaded = False
     if status == 200 and form is not None:
         content_type, body = multipart(
-            form["pairs"] + [("_save", "Save")], {"poster": ("cluster.jpg", "image/jpeg", poster_bytes())}
+            form["pairs"] + [("_save", "Save")],
+            {"poster": ("cluster.jpg", "image/jpeg", poster_bytes())},
         )
         status, headers, answer = raw_request(
             a, "POST", change, cookies=editor.cookies, body=body, content_type=content_type
         )
         uploaded = status == 302
         if not uploaded:
-            errors = re.findall(r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', answer.decode("utf-8", "replace"), re.S)
+            errors = re.findall(
+                r'class="errorlist[^"]*"[^>]*>(.*?)</ul>', answer.decode("utf-8", "replace"), re.S
+            )
             print(f"      admin answered {status}: {' | '.join(errors)[:600]}")
     elif not uploaded:
-        print(f"      the change page answered {status} ({page[:200]!r}), form found: {form is not None}")
+        print(f"      the change page answered {status} ({page[:200]!r}), form: {form is not None}")
     checks.record("a poster is uploaded through A's admin", uploaded)
 
     _, _, page = raw_request(b, "GET", f"/movies/{slug}/")
-    links = re.findall(rf'http://127\.0\.0\.1:{cluster.nginx_port}/media/(posters/[^"\s]+)', page.decode())
+    links = re.findall(
+        rf'http://127\.0\.0\.1:{cluster.nginx_port}/media/(posters/[^"\s]+)', page.decode()
+    )
     served = False
     if links:
         status, headers, data = raw_request(cluster.nginx_port, "GET", f"/media/{links[0]}")
-        served = status == 200 and headers.get("Content-Type", "").startswith("image/") and len(data) > 100
+        served = (
+            status == 200
+            and headers.get("Content-Type", "").startswith("image/")
+            and len(data) > 100
+        )
         if not served:
             print(f"      nginx answered {status} {headers.get('Content-Type')}: {data[:200]!r}")
     checks.record(
@@ -496,7 +525,16 @@ def main(argv=None):
             cluster.manage("collectstatic", "--noinput", "-v", "0")
             made = json.loads(
                 subprocess.run(
-                    [sys.executable, "-m", "tests.load.seed", "seed", "--films", "3", "--accounts", "2"],
+                    [
+                        sys.executable,
+                        "-m",
+                        "tests.load.seed",
+                        "seed",
+                        "--films",
+                        "3",
+                        "--accounts",
+                        "2",
+                    ],
                     cwd=ROOT,
                     env=cluster.env,
                     capture_output=True,
@@ -530,7 +568,7 @@ def main(argv=None):
             cluster.wait_healthy(cluster.nginx_port, cluster.nginx, "nginx")
             print(
                 f"Started in {time.monotonic() - began:.0f} s: nginx :{cluster.nginx_port} -> "
-                f"A :{cluster.ports['A']}, B :{cluster.ports['B']}; S3 (moto) :{cluster.moto_port}; "
+                f"A :{cluster.ports['A']}, B :{cluster.ports['B']}; moto S3 :{cluster.moto_port}; "
                 f"database {url.rsplit('/', 1)[-1]}; cache {cache_url}",
                 flush=True,
             )
