@@ -8,7 +8,8 @@ seeded), two gunicorn instances A and B (pooled connections, CACHE_URL's Redis, 
 redis://127.0.0.1:6379/3, which is flushed first) and nginx in front of both with the
 failover of docs/nginx.conf.template. Then checks, printing PASS or FAIL for each:
 
-1. nginx spreads requests over both instances;
+1. nginx spreads requests over both instances, compresses HTML and serves the static
+   files itself;
 2. a reader signs in through A and posts a review through B with the form (and CSRF
    token) A served: one session and one CSRF secret for both;
 3. that review is on the film's page as A serves it, at once;
@@ -316,11 +317,11 @@ def multipart(pairs, files):
     return f"multipart/form-data; boundary={boundary}", b"".join(parts)
 
 
-def raw_request(port, method, path, *, cookies=None, body=None, content_type=None):
+def raw_request(port, method, path, *, cookies=None, body=None, content_type=None, headers=None):
     """One request with http.client; (status, headers, body bytes)."""
     import http.client
 
-    headers = {"Host": f"127.0.0.1:{port}"}
+    headers = {"Host": f"127.0.0.1:{port}", **(headers or {})}
     if cookies:
         headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
     if content_type:
@@ -357,6 +358,32 @@ def check_spread(cluster, checks):
     used = {name for name, port in cluster.ports.items() if f":{port}" in log}
     checks.record(
         "nginx spreads requests over both instances", used == {"A", "B"}, f"{sorted(used)}"
+    )
+
+
+def check_proxy_work(cluster, checks):
+    """What production's proxy does for the app servers: compression and static files."""
+    port, gzip = cluster.nginx_port, {"Accept-Encoding": "gzip"}
+    status, headers, page = raw_request(port, "GET", "/", headers=gzip)
+    checks.record(
+        "nginx compresses the HTML",
+        status == 200 and headers.get("Content-Encoding") == "gzip",
+        f"{status} {headers.get('Content-Encoding')}",
+    )
+    _, _, plain = raw_request(port, "GET", "/")
+    css = re.search(rb'href="(/static/[^"]+\.css)"', plain)
+    served = False
+    if css:
+        status, headers, _ = raw_request(port, "GET", css.group(1).decode(), headers=gzip)
+        served = (
+            status == 200
+            and headers.get("Content-Encoding") == "gzip"
+            and "immutable" in headers.get("Cache-Control", "")
+        )
+    checks.record(
+        "nginx serves static files itself, precompressed, cached a year",
+        served,
+        css.group(1).decode() if css else "no stylesheet link on the home page",
     )
 
 
@@ -573,6 +600,7 @@ def main(argv=None):
                 flush=True,
             )
             check_spread(cluster, checks)
+            check_proxy_work(cluster, checks)
             check_review_across(cluster, checks, made["accounts"][0], slug)
             check_poster_across(cluster, checks, slug, movie_id)
             check_failover(cluster, checks, made["films"], 6 if args.short else 15)

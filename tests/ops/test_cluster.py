@@ -44,5 +44,5 @@ def test_two_app_servers_behind_nginx_pass_every_check():
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     passed = [line for line in run.stdout.splitlines() if line.startswith("PASS")]
-    assert len(passed) == 8, run.stdout
+    assert len(passed) == 10, run.stdout
     assert "Every check passed" in run.stdout
