@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -41,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.load import databases  # noqa: E402
 from tests.load.client import Browser, Recorder, forms_on  # noqa: E402
+from tests.load.run import free_port  # noqa: E402
 
 DEFAULT_CACHE = "redis://127.0.0.1:6379/3"
 
@@ -55,12 +55,6 @@ request = function()
     return wrk.format(nil, nil, nil, body)
 end
 """
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Server:
