@@ -52,13 +52,14 @@ demo: migrate
 	$(MANAGE) load_demo_reviews
 	$(MANAGE) import_movies --from bokeh-sampledata --publish --new-only
 
+# gunicorn and the background-task worker in one go (scripts/run_site.sh): Ctrl+C stops both.
 run: demo
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	@echo ""
 	@echo "  Worth Watching is at http://127.0.0.1:$(PORT)/  (Ctrl+C to stop)"
 	@echo "  Editors: http://127.0.0.1:$(PORT)/admin/  username editor, password $${DEMO_EDITOR_PASSWORD:-watch-one-second}"
 	@echo ""
-	PORT=$(PORT) $(BIN)/gunicorn -c config/gunicorn.conf.py
+	PORT=$(PORT) BIN=$(BIN) bash scripts/run_site.sh
 
 dev: demo
 	DJANGO_DEBUG=true $(MANAGE) runserver 127.0.0.1:$(PORT)

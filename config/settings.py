@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "movies",
     "reviews",
     "accounts",
@@ -215,6 +217,18 @@ try:
     CACHES = {"default": environ.Env.cache_url_config(_cache_url)}
 except Exception as exc:
     raise ConfigurationError("CACHE_URL", f"cannot parse {_cache_url!r} ({exc})") from None
+
+# --- Background tasks ---------------------------------------------------------
+
+# django-tasks (the backport of Django 6's django.tasks). The default keeps tasks in the
+# database and `manage.py db_worker` runs them (`make run` starts one beside gunicorn), so
+# no other server is needed; docs/operations.md says when to choose another backend.
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 # --- Auth ---------------------------------------------------------------------
 
@@ -501,6 +515,11 @@ MIN_RATINGS_FOR_VERDICT = _get("MIN_RATINGS_FOR_VERDICT", env.int, 5)
 # Fewer audience ratings than this: no aggregateRating in the page's JSON-LD (search
 # engines show it as stars; a handful of votes is not a rating worth showing).
 JSONLD_MIN_RATINGS = _get("JSONLD_MIN_RATINGS", env.int, 5)
+
+# The admin's import screen (movies/admin_import.py, docs/importing.md): the largest file
+# it takes, and from how many films a confirmed import runs as a background task.
+IMPORT_MAX_UPLOAD_MB = _get("IMPORT_MAX_UPLOAD_MB", env.int, 20)
+IMPORT_BACKGROUND_ROWS = _get("IMPORT_BACKGROUND_ROWS", env.int, 500)
 
 # --- Reviews (reviews/) ------------------------------------------------------
 

@@ -25,7 +25,12 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from reversion.admin import VersionAdmin
 
-from movies import selectors, services, verdicts
+from movies import (
+    admin_import,  # noqa: F401  (registers the import screen)
+    selectors,
+    services,
+    verdicts,
+)
 from movies.admin_history import MovieHistoryMixin
 from movies.forms import (
     MOVIE_SECTIONS,

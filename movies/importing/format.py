@@ -98,34 +98,49 @@ class SourceRow:
 
 def read_path(path) -> Iterator[SourceRow]:
     """The reader for a file, chosen by its extension (.csv, .jsonl or .ndjson)."""
-    path = Path(path)
-    suffix = path.suffix.lower()
+    reader = _reader(Path(path).name)  # an unknown type is refused before reading
+    return reader(*_read_text(path))
+
+
+def read_data(name: str, data: bytes) -> Iterator[SourceRow]:
+    """The rows of a file's contents, read as its name's extension says: how an upload
+    (the admin's import screen) is read, by the same readers as a file on disk."""
+    return _reader(name)(_decode(name, data), name)
+
+
+def _reader(name):
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        return read_csv(path)
+        return _csv_rows
     if suffix in {".jsonl", ".ndjson"}:
-        return read_jsonl(path)
+        return _jsonl_rows
     raise ImportFileError(
-        f"{path.name}: unknown file type {suffix or '(none)'!r}. Use .csv or .jsonl "
+        f"{name}: unknown file type {suffix or '(none)'!r}. Use .csv or .jsonl "
         "(from a spreadsheet, save as “CSV UTF-8”)."
     )
 
 
-def _decode(path):
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from None
+def _decode(name, data):
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ImportFileError(
-            f"{Path(path).name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}). "
+            f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}). "
             "Save it as UTF-8: in a spreadsheet choose “CSV UTF-8”."
         ) from None
     if not text.strip():
-        raise ImportFileError(f"{Path(path).name} is empty.")
+        raise ImportFileError(f"{name} is empty.")
     return text
+
+
+def _read_text(path):
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"Cannot read {path}: {exc.strerror or exc}") from None
+    return _decode(path.name, data), path.name
 
 
 def _format_line(text, name):
@@ -161,8 +176,10 @@ def _check_columns(columns, where):
 
 
 def read_csv(path) -> Iterator[SourceRow]:
-    text = _decode(path)
-    name = Path(path).name
+    return _csv_rows(*_read_text(path))
+
+
+def _csv_rows(text, name):
     skip = _format_line(text, name)
     if skip:
         text = text.split("\n", 1)[1] if "\n" in text else ""
@@ -220,8 +237,10 @@ def read_csv(path) -> Iterator[SourceRow]:
 
 
 def read_jsonl(path) -> Iterator[SourceRow]:
-    text = _decode(path)
-    name = Path(path).name
+    return _jsonl_rows(*_read_text(path))
+
+
+def _jsonl_rows(text, name):
     skip = _format_line(text, name)
     # Lines end at "\n" (or "\r\n") only: str.splitlines() would also break at U+2028,
     # U+2029, U+0085 and a few control characters, which JSON strings may hold raw (and

@@ -22,7 +22,7 @@ from movies.models.base import (
 from movies.models.film_rows import ContentAdvisory, RegionalGross, SimilarFilm
 from movies.models.films import Movie, MovieQuerySet
 from movies.models.genres import Genre, genres_in_source_order, prefetch_genres
-from movies.models.imports import ImportLock
+from movies.models.imports import ImportJob, ImportLock
 from movies.models.people import Credit, CreditQuerySet, Person, PersonQuerySet
 from movies.models.watch import Availability, Provider
 
@@ -35,6 +35,7 @@ __all__ = [
     "Credit",
     "CreditQuerySet",
     "Genre",
+    "ImportJob",
     "ImportLock",
     "Movie",
     "MovieQuerySet",

@@ -80,6 +80,7 @@ ADMIN = {
         "o",
     ],
     "/admin/autocomplete/": ["term"],
+    "/admin/movies/importjob/": ["state__exact", "q", "o"],
 }
 AUTOCOMPLETE = {"app_label": "movies", "model_name": "credit", "field_name": "person"}
 
