@@ -183,7 +183,8 @@ def measure(args, directory, database_url):
             ("feed", cached, "/feeds/verdicts/"),
         ]
         for label, server, path in pages:
-            wrk(server.url(path), argparse.Namespace(connections=2, duration=1))  # warm
+            # Warm every worker (its first page compiles templates, resolves URLs).
+            wrk(server.url(path), argparse.Namespace(connections=args.connections, duration=2))
             result = wrk(server.url(path), args)
             rows.append((label, result))
             print(f"  {label}: {result['rps']:.0f} req/s", flush=True)
