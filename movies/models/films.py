@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Cast, NullIf
+from django.db.models import F, Q
+from django.db.models.functions import Cast, Greatest, NullIf
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
@@ -445,7 +445,22 @@ class Movie(models.Model):
         # The rating sort's index, (score DESC NULLS LAST, title), is created by migration
         # 0007 in SQL: SQLite cannot declare NULLS LAST in an index (its DESC puts NULLs
         # last anyway) and Django's Index cannot vary by database.
-        indexes = [models.Index(fields=["status", "published_at"])]
+        # So do the list's "multiple" and "newest" sorts' indexes (migration 0017).
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # The home page's featured shelf: a handful of rows among every film.
+            models.Index(
+                F("published_at").desc(),
+                condition=Q(is_featured=True),
+                name="movie_featured_recent",
+            ),
+            # The feed: newest publication or editorial change first.
+            models.Index(
+                Greatest("published_at", "updated_at").desc(),
+                F("id").desc(),
+                name="movie_feed_order",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.year})"

@@ -55,7 +55,7 @@ PUBLIC = {
     "/genres/drama/": ["year", "decade", "band", "sort", "page"],
     "/search/": ["q", "page"],
     "/movies/one-second-2020/": ["country"],
-    "/movies/one-second-2020/reviews/": ["page", "sort"],
+    "/movies/one-second-2020/reviews/": ["page", "sort", "after"],
     "/": ["country"],
 }
 ADMIN = {
