@@ -3,9 +3,27 @@ keyset ("next page") pagination for long lists whose deep pages OFFSET would mak
 
 import re
 
+from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
+from django.utils.functional import cached_property
+
+
+class CappedPaginator(Paginator):
+    """Counts at most CAP rows (COUNT over a LIMIT subquery), so the count costs the same
+    for 20,000 films or 2,000,000: `count` is then CAP and `capped` true ("5,000+
+    films"), and the pages stop at the CAP-th row; filters narrow the rest."""
+
+    CAP = 5_000
+
+    @cached_property
+    def count(self):
+        counted = self.object_list[: self.CAP + 1].count()
+        self.capped = counted > self.CAP
+        return min(counted, self.CAP)
+
+    capped = False
 
 
 class ForgivingPaginationMixin:

@@ -38,18 +38,31 @@ class MovieQuerySet(models.QuerySet):
             return self.all()
         return self.published()
 
+    #: What no card, feed item or list reads: the long texts, the search document (half a
+    #: row's bytes at scale) and the verdict page's facts.
+    NOT_ON_CARDS = (
+        "synopsis",
+        "plot_summary",
+        "ending_breakdown",
+        "historical_accuracy",
+        "performance_analysis",
+        "editorial_assessment",
+        "watch_if",
+        "override_reason",
+        "search_document",
+        "awards",
+        "languages",
+        "countries",
+        "production_companies",
+        "box_office_source",
+        "box_office_as_of",
+        "critics_source",
+    )
+
     def for_cards(self):
-        """Enough for a film card in any list: genres, without the long text fields."""
-        return self.defer(
-            "synopsis",
-            "plot_summary",
-            "ending_breakdown",
-            "historical_accuracy",
-            "performance_analysis",
-            "editorial_assessment",
-            "watch_if",
-            "override_reason",
-        ).prefetch_related(prefetch_genres())
+        """Enough for a film card in any list: genres, without the columns no card shows
+        (NOT_ON_CARDS)."""
+        return self.defer(*self.NOT_ON_CARDS).prefetch_related(prefetch_genres())
 
     def for_verdict_page(self):
         return self.select_related("assessment_by").prefetch_related(

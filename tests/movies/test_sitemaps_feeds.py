@@ -335,3 +335,13 @@ def test_feed_queries_do_not_grow_with_the_catalogue(client, django_assert_max_n
             MovieFactory(genres=[genre, GenreFactory()])
         with django_assert_max_num_queries(3):
             assert client.get("/feeds/verdicts/").status_code == 200
+
+
+def test_sitemap_addresses_are_the_pages_own_addresses(client):
+    """The sections build addresses by string (no reverse() per row): the same as
+    get_absolute_url, for films and people."""
+    credit = CreditFactory(movie=MovieFactory())
+    films = _section_urls(client, "films")
+    people = _section_urls(client, "people")
+    assert f"http://testserver{credit.movie.get_absolute_url()}" in films
+    assert f"http://testserver{credit.person.get_absolute_url()}" in people
