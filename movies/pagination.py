@@ -19,7 +19,10 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self):
-        counted = self.object_list[: self.CAP + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by"):
+            rows = rows.order_by()  # any CAP + 1 rows will do: no sort to count them
+        counted = rows[: self.CAP + 1].count()
         self.capped = counted > self.CAP
         return min(counted, self.CAP)
 

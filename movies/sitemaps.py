@@ -7,20 +7,71 @@ do not touch it, so a busy film does not look changed to crawlers on every vote.
 """
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef
 from django.http import HttpResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from movies.models import Credit, Genre, Movie, Person, published_q
+from movies.models import Credit, Genre, Movie, Person, cached, published_q
+from movies.selectors import SITEMAP_PAGES_CACHE_KEY, SITEMAP_PAGES_SECONDS
 
 # The protocol allows 50,000 URLs (and 50 MB) per sitemap file; smaller files keep each
 # response quick to build. 17,000 films make four pages of the films section.
 SITEMAP_PAGE_SIZE = 5000
 
 
-class MovieSitemap(Sitemap):
+class KeyRangePaginator(Paginator):
+    """A section's pages as ranges of primary keys: page N holds the rows from its first
+    id up to the next page's first id. Where each page starts (every `per_page`-th id)
+    comes from the shared cache, computed at most every SITEMAP_PAGES_SECONDS or after a
+    film is saved (forget_filter_options): a page then reads its own range from an
+    index, instead of counting the section and skipping rows with OFFSET (95,000 of
+    them for page 20 of the films) on every request."""
+
+    def __init__(self, object_list, per_page, *, section, ids):
+        super().__init__(object_list, per_page)
+        self.section, self.ids = section, ids
+
+    @cached_property
+    def _shape(self):
+        def compute():
+            ids = list(self.ids())
+            return len(ids), ids[:: self.per_page]
+
+        return cached(SITEMAP_PAGES_CACHE_KEY.format(self.section), SITEMAP_PAGES_SECONDS, compute)
+
+    @cached_property
+    def count(self):
+        return self._shape[0]
+
+    def page(self, number):
+        number = self.validate_number(number)
+        starts = self._shape[1]
+        rows = self.object_list
+        if starts:
+            rows = rows.filter(pk__gte=starts[number - 1])
+            if number < len(starts):
+                rows = rows.filter(pk__lt=starts[number])
+        return self._get_page(rows, number, self)
+
+
+class KeyRangeSitemap(Sitemap):
+    """A section paged by KeyRangePaginator; `ids()` lists its rows' ids in order."""
+
+    section = ""
+
+    def ids(self):
+        return self.items().values_list("pk", flat=True)
+
+    @property
+    def paginator(self):
+        return KeyRangePaginator(self._items(), self.limit, section=self.section, ids=self.ids)
+
+
+class MovieSitemap(KeyRangeSitemap):
     """Every public film.
 
     Each section overrides `get_latest_lastmod` (the index's lastmod) with one aggregate
@@ -29,6 +80,7 @@ class MovieSitemap(Sitemap):
     """
 
     limit = SITEMAP_PAGE_SIZE
+    section = "films"
 
     def items(self):
         # Ordered by primary key: a stable order, so a film stays on its page between
@@ -66,7 +118,7 @@ def _latest_public_film_update(related):
     return latest
 
 
-class PersonSitemap(Sitemap):
+class PersonSitemap(KeyRangeSitemap):
     """People credited on at least one public film; lastmod is their latest such film's.
 
     One join and a GROUP BY: the public-film condition sits in the same `filter()` as
@@ -77,6 +129,16 @@ class PersonSitemap(Sitemap):
     """
 
     limit = SITEMAP_PAGE_SIZE
+    section = "people"
+
+    def ids(self):
+        """Credited people's ids, without the grouping and lastmod (kept in the cache)."""
+        return (
+            Credit.objects.filter(published_q("movie__"))
+            .order_by("person_id")
+            .values_list("person_id", flat=True)
+            .distinct()
+        )
 
     def items(self):
         return (
