@@ -92,7 +92,7 @@ def forget_filter_options() -> None:
     pages it may join."""
     cache.delete_many(
         [FILTER_OPTIONS_CACHE_KEY]
-        + [SITEMAP_PAGES_CACHE_KEY.format(section) for section in ("films", "people")]
+        + [SITEMAP_PAGES_CACHE_KEY.format(section) for section in ("films", "people", "genres")]
     )
 
 

@@ -158,13 +158,20 @@ class PersonSitemap(KeyRangeSitemap):
         return _latest_public_film_update(Credit.objects.all())
 
 
-class GenreSitemap(Sitemap):
+class GenreSitemap(KeyRangeSitemap):
     """Genres with at least one public film; lastmod is their latest such film's.
 
     The same join-and-group shape as the people's section.
     """
 
     limit = SITEMAP_PAGE_SIZE
+    section = "genres"
+
+    def ids(self):
+        """Genres with a public film: one EXISTS per genre (a few dozen), for the cached
+        count the index needs."""
+        public = Movie.objects.published().filter(genres=OuterRef("pk"))
+        return Genre.objects.filter(Exists(public)).order_by("pk").values_list("pk", flat=True)
 
     def items(self):
         return (
