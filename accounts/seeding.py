@@ -282,6 +282,10 @@ class Seeder:
         commit would cost more than the writing."""
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # No foreign key check waits for the commit (PostgreSQL refuses to build an
+            # index on a table with pending trigger events): earlier writes in this
+            # transaction are checked now, and any check of ours runs per row.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         try:
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute("SET LOCAL session_replication_role = replica")

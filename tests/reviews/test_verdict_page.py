@@ -231,7 +231,7 @@ def test_a_film_with_few_high_votes_gets_the_same_answer_on_every_card_and_its_p
         "search": card(client.get(reverse("movies:search"), {"q": "hidden gem"}).context["movies"]),
         "person": card(
             credit.movie
-            for credits in client.get(lead.get_absolute_url()).context["filmography"].values()
+            for _, credits in client.get(lead.get_absolute_url()).context["filmography"].values()
             for credit in credits
         ),
     }
