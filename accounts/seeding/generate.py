@@ -1,23 +1,10 @@
-"""Synthetic data at scale (`manage.py seed_scale`): films with genres and credits, people,
-readers, a long tail of reviews with a few very popular films, and helpful votes, to
-measure pages and plans at the size of a large site (docs/performance.md).
-
-Rows are generated in Python from one seeded random generator (the same --seed gives the
-same data) with explicit primary keys, and written by COPY on PostgreSQL (a million rows
-in seconds) or executemany on SQLite; then the films' aggregates and scores are
-recomputed set-based, exactly as `recompute_ratings` and `refresh_scores` would.
-
-Everything seeded is marked, so it can be found and removed (`--reset`) without touching
-real data: films' and people's `external_id` start with SEED_MARK, readers' usernames with
-READER_PREFIX.
-"""
-
-from __future__ import annotations
+"""Generating the seeded rows from one random generator, in the order they are written:
+people, readers, reviews (counting each film's aggregate), votes, then the films with
+their aggregate and score, their genres and credits."""
 
 import datetime
 import random
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,214 +12,26 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from accounts.seeding.plan import (
+    FIRST_NAMES,
+    GENRES,
+    LAST_NAMES,
+    PHRASES,
+    READER_PREFIX,
+    SEED_MARK,
+    TITLE_HEADS,
+    TITLE_NOUNS,
+    TITLE_TAILS,
+    WRITTEN_SHARE,
+    Plan,
+)
+from accounts.seeding.tables import TableWriter, table_name
 from accounts.usernames import skeleton
 from movies import verdicts
 from movies.models import Credit, Genre, Movie, Person
 from movies.search import search_document
 from movies.selectors import site_mean
 from reviews.models import HelpfulVote, Review
-
-SEED_MARK = "seed-"
-READER_PREFIX = "seed-reader-"
-#: The very popular films: this many, each reviewed by up to POPULAR_REVIEWS readers.
-POPULAR_FILMS = 5
-POPULAR_REVIEWS = 12_000
-READERS_PER_REVIEW = 5  # about one account per five reviews
-WRITTEN_SHARE = 0.4  # the rest are ratings without text
-
-GENRES = [
-    "Drama", "Comedy", "Thriller", "Action", "Romance", "Horror", "Documentary",
-    "Science Fiction", "Crime", "Adventure", "Animation", "Family", "Fantasy", "Mystery",
-    "War", "History", "Music", "Western",
-]  # fmt: skip
-TITLE_HEADS = [
-    "The", "The", "The", "A", "Last", "Silent", "Broken", "Red", "Dark", "Lost", "Golden",
-    "Little", "Midnight", "Secret", "Wild", "Cold", "Burning", "Hidden", "Endless", "Bright",
-]  # fmt: skip
-TITLE_NOUNS = [
-    "River", "City", "Summer", "Witness", "Garden", "Road", "Empire", "Winter", "Harbour",
-    "Stranger", "Promise", "Kingdom", "Station", "Machine", "Island", "Letter", "Storm",
-    "Family", "Game", "Mountain", "Dream", "Shadow", "Frontier", "Hotel", "Godfather",
-]  # fmt: skip
-TITLE_TAILS = ["", "", "", "", " II", " Returns", " of the North", " in Paris", " Forever"]
-FIRST_NAMES = [
-    "Anna", "Ben", "Chen", "Dina", "Emil", "Fatima", "Goran", "Hana", "Ivan", "Julia",
-    "Kenji", "Lena", "Marco", "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tara",
-    "Uma", "Victor", "Wen", "Yusuf", "Zoe",
-]  # fmt: skip
-LAST_NAMES = [
-    "Abbott", "Baker", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad",
-    "Ito", "Jensen", "Kowalski", "Larsen", "Moreau", "Novak", "Okafor", "Petrov", "Quinn",
-    "Rossi", "Silva", "Tanaka", "Ueda", "Varga", "Weber", "Yilmaz", "Zhang",
-]  # fmt: skip
-PHRASES = [
-    "The performances carry it further than the script deserves.",
-    "A slow first hour pays off in a devastating last act.",
-    "Beautifully shot, though the story never quite lands.",
-    "I laughed more than I expected to.",
-    "Worth it for the score alone.",
-    "Overlong, but the ending stayed with me for days.",
-    "A film I will watch again with friends.",
-    "The twist is signposted from the first scene.",
-]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """How much to seed: `films` films and about `reviews` reviews (fewer only when the
-    readers cannot give that many distinct film-reader pairs)."""
-
-    films: int
-    reviews: int
-    seed: int = 1
-
-    @property
-    def readers(self) -> int:
-        return max(1, self.reviews // READERS_PER_REVIEW) if self.reviews else 0
-
-    @property
-    def people(self) -> int:
-        return max(10, self.films // 2)
-
-    @property
-    def popular_films(self) -> int:
-        return min(POPULAR_FILMS, self.films) if self.reviews else 0
-
-    @property
-    def popular_reviews(self) -> int:
-        """Reviews of each very popular film."""
-        if not self.popular_films:
-            return 0
-        return min(POPULAR_REVIEWS, self.readers, self.reviews // (2 * self.popular_films))
-
-
-def seeded_counts() -> dict[str, int]:
-    """What an earlier seed_scale left: films, people and readers it marked."""
-    return {
-        "films": Movie.objects.filter(external_id__startswith=SEED_MARK).count(),
-        "people": Person.objects.filter(external_id__startswith=SEED_MARK).count(),
-        "readers": get_user_model().objects.filter(username__startswith=READER_PREFIX).count(),
-    }
-
-
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def reset() -> None:
-    """Remove everything seed_scale wrote: the readers' votes and reviews, the films (with
-    their credits and genres), the people and the readers. Big tables by plain DELETEs
-    (Django's collector would load a million reviews), the rest through the ORM."""
-    user_table = _table(get_user_model())
-    readers = f"SELECT id FROM {user_table} WHERE username LIKE %s"
-    films = f"SELECT id FROM {_table(Movie)} WHERE external_id LIKE %s"
-    reader_like, film_like = READER_PREFIX + "%", SEED_MARK + "%"
-    genre_links = _table(Movie.genres.through)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {_table(HelpfulVote)} WHERE user_id IN ({readers})", [reader_like]
-        )
-        cursor.execute(
-            f"DELETE FROM {_table(HelpfulVote)} WHERE review_id IN "
-            f"(SELECT id FROM {_table(Review)} WHERE movie_id IN ({films}))",
-            [film_like],
-        )
-        cursor.execute(f"DELETE FROM {_table(Review)} WHERE user_id IN ({readers})", [reader_like])
-        cursor.execute(f"DELETE FROM {_table(Review)} WHERE movie_id IN ({films})", [film_like])
-        cursor.execute(f"DELETE FROM {_table(Credit)} WHERE movie_id IN ({films})", [film_like])
-        cursor.execute(f"DELETE FROM {genre_links} WHERE movie_id IN ({films})", [film_like])
-        Movie.objects.filter(external_id__startswith=SEED_MARK).delete()
-        Person.objects.filter(external_id__startswith=SEED_MARK, credits__isnull=True).delete()
-        get_user_model().objects.filter(username__startswith=READER_PREFIX).delete()
-
-
-# --- Writing rows --------------------------------------------------------------------
-
-
-class TableWriter:
-    """Rows of one model, as tuples in `columns` order, with defaults for the rest of its
-    concrete columns (Django keeps defaults in Python, not in the table)."""
-
-    def __init__(self, model, columns: list[str]):
-        self.model = model
-        fields = {f.column: f for f in model._meta.concrete_fields}
-        names = {f.name: f for f in model._meta.concrete_fields}
-        self.given = [names[name].column if name in names else name for name in columns]
-        self.rest = [
-            column
-            for column, field in fields.items()
-            if column not in self.given and not field.null and not field.primary_key
-        ]
-        self.rest_values = tuple(
-            fields[c].get_db_prep_save(fields[c].get_default(), connection) for c in self.rest
-        )
-        self.columns = self.given + self.rest
-        self.fields = [fields.get(c) for c in self.columns]
-
-    def first_id(self) -> int:
-        """Explicit primary keys: rows refer to each other before they are written."""
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {_table(self.model)}")
-            return cursor.fetchone()[0] + 1
-
-    def write(self, rows: Iterable[tuple], advance: Callable[[int], None]) -> None:
-        table = _table(self.model)
-        names = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                n = 0
-                indexes = self._drop_plain_indexes(cursor)
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for n, row in enumerate(rows, 1):
-                        copy.write_row(row + self.rest_values)
-                        if n % 10_000 == 0:
-                            advance(10_000)
-                advance(n % 10_000)
-                for definition in indexes:
-                    cursor.execute(definition)
-                if "id" in self.columns:
-                    cursor.execute(
-                        f"SELECT setval(pg_get_serial_sequence('{self.model._meta.db_table}', "
-                        f"'id'), (SELECT MAX(id) FROM {table}))"
-                    )
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-                batch = []
-                for row in rows:
-                    batch.append(self._prepared(row + self.rest_values))
-                    if len(batch) == 5_000:
-                        cursor.executemany(sql, batch)
-                        advance(len(batch))
-                        batch = []
-                if batch:
-                    cursor.executemany(sql, batch)
-                    advance(len(batch))
-
-    def _drop_plain_indexes(self, cursor) -> list[str]:
-        """PostgreSQL: drop the table's indexes that back no constraint, to build each
-        once after the COPY (a sort) rather than row by row (several times slower);
-        returns their definitions. In the seed's transaction, so nobody sees the table
-        without them."""
-        cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s AND indexname "
-            "NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)",
-            [self.model._meta.db_table, self.model._meta.db_table],
-        )
-        found = cursor.fetchall()
-        for name, _ in found:
-            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
-        return [definition for _, definition in found]
-
-    def _prepared(self, row):
-        """SQLite: values as Django would send them (datetimes as text)."""
-        return tuple(
-            f.get_db_prep_save(v, connection) if f is not None and v is not None else v
-            for f, v in zip(self.fields, row, strict=True)
-        )
-
-
-# --- Generating rows ------------------------------------------------------------------
 
 
 class Seeder:
@@ -265,7 +64,7 @@ class Seeder:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for model in (Movie, Person, Credit, get_user_model(), Review, HelpfulVote):
-                    cursor.execute(f"ANALYZE {_table(model)}")
+                    cursor.execute(f"ANALYZE {table_name(model)}")
         return {
             "films": len(film_ids),
             "people": len(person_ids),
@@ -466,7 +265,8 @@ class Seeder:
         )  # fmt: skip
         first = writer.first_id()
         popular = film_ids[:: max(1, len(film_ids) // plan.popular_films)][: plan.popular_films]
-        tail = [pk for pk in film_ids if pk not in set(popular)]
+        chosen = set(popular)
+        tail = [pk for pk in film_ids if pk not in chosen]
         rng.shuffle(tail)
         bias = {pk: rng.gauss(0, 1.2) for pk in film_ids}
         readers = len(reader_ids)
@@ -529,7 +329,3 @@ class Seeder:
 
         writer.write(rows(), self.progress("helpful votes", total))
         return total
-
-
-def seed(plan: Plan, progress) -> dict[str, int]:
-    return Seeder(plan, progress).run()
