@@ -10,7 +10,7 @@ PIP := $(BIN)/python -m pip
 export DJANGO_SETTINGS_MODULE := config.settings
 
 .PHONY: help run dev test test-fast e2e lint format check-deploy migrate demo lock audit bench \
-	clean backup restore load
+	clean backup restore load cluster bench-pages
 
 help:
 	@echo "make run    serve the demo at http://127.0.0.1:$(PORT)/ (SQLite, demo data)"
@@ -20,7 +20,8 @@ help:
 	@echo "make e2e    only the browser tests"
 	@echo "make lint   ruff check, ruff format --check and the import contracts"
 	@echo "make audit  Lighthouse on the running demo"
-	@echo "make bench  the benchmark scripts"
+	@echo "make bench  the benchmark scripts, then every page under wrk (make bench-pages)"
+	@echo "make cluster  nginx, two gunicorns, PostgreSQL, Redis and S3 on 127.0.0.1, checked"
 	@echo "make backup / make restore BACKUP=file.tar [FORCE=1]  database and uploads (docs/operations.md)"
 	@echo "make load   load and fault run against gunicorn (DATABASE_URL picks the database)"
 
@@ -112,12 +113,21 @@ lock:
 	/tmp/ww-lock/bin/python -m pip freeze > requirements.lock
 
 # Import speed (SQLite, the real 17k-film file) and search latency (PostgreSQL at
-# BENCH_DATABASE_URL); each prints its baseline, the ratio and the machine.
+# BENCH_DATABASE_URL); each prints its baseline, the ratio and the machine. Then every
+# page under wrk against a bare view (benchmarks/pages.py; BENCH_ARGS="--films 100000
+# --reviews 1000000 --duration 10", or --database-url for a seeded database), with
+# Debian's wrk installed when missing. `make bench-pages` runs only that one.
 bench: $(VENV)/.dev-installed
 	$(BIN)/python benchmarks/import_speed.py
 	$(BIN)/python benchmarks/search_latency.py
 	$(BIN)/python benchmarks/sitemap_speed.py
 	$(BIN)/python benchmarks/score_refresh.py
+	$(MAKE) bench-pages
+
+bench-pages: $(VENV)/.dev-installed
+	@command -v wrk >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python benchmarks/pages.py $(BENCH_ARGS)
 
 # The database DATABASE_URL names and MEDIA_ROOT, in one .tar (docs/operations.md).
 backup: $(VENV)/.run-installed
@@ -135,3 +145,11 @@ load: $(VENV)/.dev-installed
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Two gunicorn instances behind nginx sharing PostgreSQL (DATABASE_URL's server, a scratch
+# database), Redis (CLUSTER_CACHE_URL, default db 3) and moto's S3; prints each check
+# (docs/scaling.md). Installs Debian's nginx-light when nginx is missing.
+cluster: $(VENV)/.dev-installed
+	@command -v nginx >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null; }
+	$(BIN)/python scripts/cluster.py $(CLUSTER_ARGS)

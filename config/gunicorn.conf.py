@@ -1,7 +1,9 @@
 """gunicorn settings: `gunicorn -c config/gunicorn.conf.py config.wsgi`.
 
 Everything has an environment variable, as in the rest of the project:
-PORT, BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS.
+PORT, BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS,
+GUNICORN_ACCESS_LOG (false: no line per request, e.g. behind a proxy that logs them, and
+while benchmarking, where writing the log is part of what a trivial request costs).
 """
 
 import multiprocessing
@@ -15,8 +17,70 @@ graceful_timeout = 20
 # Recycle workers now and then so a slow leak can never take a server down.
 max_requests = 2000
 max_requests_jitter = 200
-accesslog = "-"
+accesslog = (
+    None
+    if os.environ.get("GUNICORN_ACCESS_LOG", "true").strip().lower() in {"0", "false", "no", "off"}
+    else "-"
+)
 errorlog = "-"
 # The proxy addresses whose X-Forwarded-* headers gunicorn believes.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "config.wsgi:application"
+
+
+def _headers_with_the_body():
+    """Send a response's headers in the same write as its first body bytes.
+
+    gunicorn writes the headers, then the body, in two calls; a worker that dies between
+    them (an app server killed, a machine lost) leaves the proxy holding headers it has
+    already passed on, so it cannot retry the request on another server and the reader
+    gets a cut-off page. In one write, the proxy has either nothing (and retries a GET on
+    the next server, docs/nginx.conf.template) or the whole page. Under load the gap was
+    milliseconds: waking the proxy with the headers let the scheduler run it first
+    (`make cluster` lost about one reader request in three runs to it).
+    """
+    from gunicorn.http import wsgi
+
+    base = wsgi.Response
+    if getattr(base, "holds_headers", False):
+        return
+
+    class Response(base):
+        holds_headers = True
+        _held = b""
+
+        def send_headers(self):
+            if self.headers_sent:
+                return
+            lines = self.default_headers()
+            lines.extend(f"{name}: {value}\r\n" for name, value in self.headers)
+            self._held = "".join([*lines, "\r\n"]).encode("latin-1")
+            self.headers_sent = True
+
+        def _flush_held(self):
+            if self._held:
+                held, self._held = self._held, b""
+                self.sock.sendall(held)
+
+        def _emit_body(self, data):
+            if not self._held:
+                return super()._emit_body(data)
+            if self.chunked:
+                data = b"%X\r\n%s\r\n" % (len(data), data)
+            held, self._held = self._held, b""
+            self.sock.sendall(held + data)
+
+        def sendfile(self, respiter):
+            self.send_headers()
+            self._flush_held()
+            return super().sendfile(respiter)
+
+        def close(self):
+            self.send_headers()
+            self._flush_held()
+            super().close()
+
+    wsgi.Response = Response
+
+
+_headers_with_the_body()

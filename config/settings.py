@@ -187,6 +187,28 @@ else:
     _database.setdefault("OPTIONS", {}).setdefault(
         "connect_timeout", _get("DATABASE_CONNECT_TIMEOUT", env.int, 5)
     )
+    # A pool per worker process (psycopg_pool, Django 5.1+): connections are opened
+    # ahead, checked before use and shared by the worker's threads; Django then closes
+    # nothing itself, so CONN_MAX_AGE must be 0. Several app servers, each with
+    # WEB_CONCURRENCY workers of up to DATABASE_POOL_MAX_SIZE connections, must stay
+    # under PostgreSQL's max_connections (docs/production.md; or PgBouncer instead).
+    if _get("DATABASE_POOL", _strict_bool, False):
+        _pool_min = _get("DATABASE_POOL_MIN_SIZE", env.int, 1)
+        _pool_max = _get("DATABASE_POOL_MAX_SIZE", env.int, 4)
+        if not 0 <= _pool_min <= _pool_max or _pool_max < 1:
+            raise ConfigurationError(
+                "DATABASE_POOL_MAX_SIZE",
+                f"needs 0 <= DATABASE_POOL_MIN_SIZE ({_pool_min}) <= max ({_pool_max}), max >= 1",
+            )
+        _database["CONN_MAX_AGE"] = 0
+        _database["OPTIONS"]["pool"] = {
+            "min_size": _pool_min,
+            "max_size": _pool_max,
+            # Seconds a request waits for a free connection before it fails (a 503).
+            "timeout": _get("DATABASE_POOL_TIMEOUT", env.float, 10.0),
+        }
+        # (CONN_HEALTH_CHECKS above makes Django give the pool its check_connection: a
+        # connection broken by a database restart is replaced before it is lent.)
 DATABASES = {"default": _database}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -322,14 +344,68 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+MEDIA_URL = env.str("DJANGO_MEDIA_URL", default="/media/")
+if not MEDIA_URL.endswith("/"):
+    raise ConfigurationError("DJANGO_MEDIA_URL", f"must end with a slash, got {MEDIA_URL!r}")
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Uploads: the MEDIA_ROOT folder (one server, or a folder every server mounts) or an
+# S3-compatible bucket shared by every app server (django-storages on boto3). Upload
+# names carry a hash of their content (movies/images.py), and a name already taken gets
+# another, so no server ever overwrites or deletes a file another server wrote.
+MEDIA_STORAGE = env.str("MEDIA_STORAGE", default="local")
+if MEDIA_STORAGE == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif MEDIA_STORAGE == "s3":
+    _bucket = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+    if not _bucket:
+        raise ConfigurationError("AWS_STORAGE_BUCKET_NAME", "is required with MEDIA_STORAGE=s3")
+    # The access keys are boto3's own AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the
+    # machine's role): django-storages hands them over untouched.
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": _bucket,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # Pages link the files where readers fetch them: a CDN or the proxy's /media/
+            # ("media.example.com" or "worthwatching.example/media"), else the bucket.
+            "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
+            "url_protocol": env.str("AWS_S3_URL_PROTOCOL", default="https:"),
+            # Posters are public and their names never change meaning: plain URLs that a
+            # CDN and browsers may keep for a year, never a taken name overwritten.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "default_acl": None,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+else:
+    raise ConfigurationError("MEDIA_STORAGE", f"must be local or s3, not {MEDIA_STORAGE!r}")
+# Where pages load uploads from, when that is not this origin (CSP's img-src below).
+_MEDIA_ORIGINS = []
+if "://" in MEDIA_URL:
+    _MEDIA_ORIGINS.append("/".join(MEDIA_URL.split("/")[:3]))
+if MEDIA_STORAGE == "s3":
+    _options = _media_storage["OPTIONS"]
+    if _options["custom_domain"]:
+        _host = _options["custom_domain"].split("/")[0]
+        _MEDIA_ORIGINS.append(f"{_options['url_protocol']}//{_host}")
+    elif _options["endpoint_url"]:
+        _MEDIA_ORIGINS.append("/".join(_options["endpoint_url"].split("/")[:3]))
+    else:
+        _MEDIA_ORIGINS.append("https://*.amazonaws.com")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     # Compressed, content-hashed names served with far-future cache headers.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-SERVE_MEDIA = _get("DJANGO_SERVE_MEDIA", _strict_bool, not PRODUCTION)
+SERVE_MEDIA = _get("DJANGO_SERVE_MEDIA", _strict_bool, not PRODUCTION and MEDIA_STORAGE == "local")
+# A replaced or cleared upload is deleted when the change commits (0), or left for
+# `manage.py prune_media` to delete once it is this many seconds old: pages already in
+# a shared cache or a CDN, or open in a reader's browser, still point at it.
+MEDIA_DELETE_REPLACED_AFTER = _get(
+    "DJANGO_MEDIA_DELETE_REPLACED_AFTER", env.int, 0 if MEDIA_STORAGE == "local" else 86400
+)
 
 # Uploads: refuse large request bodies before they reach a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -395,7 +471,7 @@ _CSP = {
         "default-src": [NONE],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *_MEDIA_ORIGINS],
         "font-src": [SELF],
         "connect-src": [SELF],
         "manifest-src": [SELF],
@@ -439,6 +515,12 @@ LOGGING = {
 }
 
 # --- Worth Watching -----------------------------------------------------------
+
+# `make bench` only: mounts /_bench/bare, a view that does nothing behind the whole
+# middleware stack, the ceiling every page is measured against (benchmarks/pages.py).
+BENCH_BARE_VIEW = _get("DJANGO_BENCH_BARE_VIEW", _strict_bool, False)
+if PRODUCTION and BENCH_BARE_VIEW:
+    raise ConfigurationError("DJANGO_BENCH_BARE_VIEW", "is for benchmarks, not production")
 
 SITE_NAME = "Worth Watching"
 # Country names as readers say them, not the ISO list's formal ones.

@@ -92,6 +92,9 @@ urlpatterns = [
     path("", include("movies.urls")),
 ]
 
+if settings.BENCH_BARE_VIEW:
+    urlpatterns += [path("_bench/bare", views.bench_bare)]
+
 if settings.SERVE_MEDIA:
     # The demo serves uploads itself; production puts a CDN or the proxy in front.
     urlpatterns += [

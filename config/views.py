@@ -47,6 +47,11 @@ def healthz(request):
     return HttpResponse("ok\n", content_type="text/plain")
 
 
+def bench_bare(request):
+    """The benchmark's ceiling (DJANGO_BENCH_BARE_VIEW): every middleware, no work."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
 @requires_csrf_token
 def server_error(request):
     """handler500: a database that cannot be reached (down, restarting, refusing

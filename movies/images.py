@@ -29,11 +29,13 @@ is cleaned, so every problem is a form error; `attach()` then puts the re-encode
 and its renditions on the instance, to be written when the instance is saved.
 """
 
+import hashlib
 import io
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -105,18 +107,36 @@ class ProcessedImage:
     stem: str  # a safe file-name stem taken from the upload's name
 
     def encoded(self, *, fit_within=None):
-        """The re-encoded image as a ContentFile named `<stem>.<ext>`."""
+        """The re-encoded image as a ContentFile named `<stem>-<hash>.<ext>`."""
         image = self.image
         if fit_within:
             image = image.copy()
             image.thumbnail(fit_within, Image.Resampling.LANCZOS)
-        return ContentFile(_encode(image, self.format), name=f"{self.stem}.{FORMATS[self.format]}")
+        return _named(_encode(image, self.format), self.stem, FORMATS[self.format])
 
     def rendition(self, size):
-        """A `size` (width, height) crop of the image as WebP, named `<stem>-<w>x<h>.webp`."""
+        """A `size` (width, height) crop of the image as WebP, `<stem>-<w>x<h>-<hash>.webp`."""
         cut = ImageOps.fit(self.image, size, Image.Resampling.LANCZOS, centering=(0.5, 0.4))
         width, height = size
-        return ContentFile(_encode(cut, "WEBP"), name=f"{self.stem}-{width}x{height}.webp")
+        return _named(_encode(cut, "WEBP"), f"{self.stem}-{width}x{height}", "webp")
+
+
+#: Hex digits of the content hash in a stored file's name.
+HASH_LENGTH = 12
+
+
+def _named(data, stem, extension):
+    """`data` as a ContentFile whose name carries a hash of its bytes.
+
+    Several app servers write into one store (a shared folder or bucket): two uploads
+    named poster.jpg on two servers get different names, so one server replacing (and
+    deleting) its poster never touches the file another server's page shows, and a name
+    means one content for ever (CDNs and browsers may keep it a year). The same bytes
+    twice still get two files: the storage adds a suffix to a name already taken, so
+    deleting one never breaks the other.
+    """
+    digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
+    return ContentFile(data, name=f"{stem}-{digest}.{extension}")
 
 
 def _encode(image, fmt):
@@ -264,7 +284,12 @@ def delete_after_commit(names):
 
     Outside a transaction nothing is deleted: the files could still be in use if the
     save failed, and an orphaned file is harmless while a missing one is a broken page.
+    With `MEDIA_DELETE_REPLACED_AFTER` above 0 (the default for a shared bucket) nothing
+    is deleted here either: pages in a shared cache or a CDN still link the old files,
+    and `manage.py prune_media` deletes them once no row names them and they are that old.
     """
+    if settings.MEDIA_DELETE_REPLACED_AFTER > 0:
+        return
     if names and connection.in_atomic_block:
         transaction.on_commit(partial(_delete_files, list(names)))
 

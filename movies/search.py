@@ -24,7 +24,7 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import BooleanField, Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
 from movies.limits import FIRST_YEAR, LAST_YEAR  # a 4-digit word in range is a year
@@ -199,9 +199,6 @@ class PostgresSearch(SimpleSearch):
     MIN_TRIGRAM_LENGTH = 4
 
     def _matches(self, raw, text):
-        if len(re.sub(r"[\W_]", "", text)) < self.MIN_TRIGRAM_LENGTH:
-            full_text_only = self.MATCHES.split(" UNION ")[0]
-            return RawSQL(full_text_only, [raw])
         return RawSQL(self.MATCHES, [raw, text, text])
 
     def films(self, query):
@@ -209,22 +206,34 @@ class PostgresSearch(SimpleSearch):
         tsquery = SearchQuery(raw, search_type="raw", config="simple")
         vector = RawSQL('"movies_movie"."search_vector"', [], output_field=SearchVectorField())
         text = query.words_text
-        return (
-            Movie.objects.published()
-            .filter(pk__in=self._matches(raw, text))
-            .annotate(
-                exact=self._exact(query),
-                in_year=self._in_year(query),
-                relevance=SearchRank(vector, tsquery) + TrigramWordSimilarity(text, "title"),
+        films = Movie.objects.published()
+        if len(re.sub(r"[\W_]", "", text)) < self.MIN_TRIGRAM_LENGTH:
+            # Too short for typos ("the"): the full-text condition on the row itself, so
+            # the count and the page read the search vector's index directly (not an
+            # id IN (...) join against every film), and no word similarity to compute
+            # for each of 30,000 matches.
+            films = films.filter(
+                RawSQL(
+                    '"movies_movie"."search_vector" @@ to_tsquery(\'simple\'::regconfig, %s)',
+                    [raw],
+                    output_field=BooleanField(),
+                )
             )
-            .order_by(
-                "-exact",
-                "-in_year",
-                "-relevance",
-                F("external_rating_votes").desc(nulls_last=True),
-                "title",
-                "year",
-            )
+            relevance = SearchRank(vector, tsquery)
+        else:
+            films = films.filter(pk__in=self._matches(raw, text))
+            relevance = SearchRank(vector, tsquery) + TrigramWordSimilarity(text, "title")
+        return films.annotate(
+            exact=self._exact(query),
+            in_year=self._in_year(query),
+            relevance=relevance,
+        ).order_by(
+            "-exact",
+            "-in_year",
+            "-relevance",
+            F("external_rating_votes").desc(nulls_last=True),
+            "title",
+            "year",
         )
 
     def people(self, query):

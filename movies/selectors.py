@@ -26,6 +26,9 @@ SITE_MEAN_CACHE_KEY = "movies:site-mean:v1"
 SITE_MEAN_SECONDS = 600
 FILTER_OPTIONS_CACHE_KEY = "movies:filter-options:v1"
 FILTER_OPTIONS_SECONDS = 600
+#: Where each sitemap page starts (movies.sitemaps.KeyRangePaginator), per section.
+SITEMAP_PAGES_CACHE_KEY = "movies:sitemap-pages:v1:{}"
+SITEMAP_PAGES_SECONDS = 600
 
 
 def _compute_site_mean() -> float | None:
@@ -85,7 +88,12 @@ def list_filter_options() -> dict:
 
 
 def forget_filter_options() -> None:
-    cache.delete(FILTER_OPTIONS_CACHE_KEY)
+    """After a film's save or publication: the filters it may add to, and the sitemap
+    pages it may join."""
+    cache.delete_many(
+        [FILTER_OPTIONS_CACHE_KEY]
+        + [SITEMAP_PAGES_CACHE_KEY.format(section) for section in ("films", "people", "genres")]
+    )
 
 
 #: Offers older than this are due a check (the work queue, the film list's filter).

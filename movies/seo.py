@@ -351,6 +351,8 @@ def canonical_path(path, query, *, page_number=None, ignore=()):
     its ?page=N: the reviews list ignores its sort order, so every sorted page N of a
     film's reviews points at page N.
 
+    A keyset page (?after=<id>, the reviews' "More reviews") keeps its cursor.
+
     Filtered and re-sorted lists (any other parameter) canonicalise to the plain list:
     their combinations are endless and show the same films as the list and genre pages.
     Parameters that do not change the content (?country= on a verdict page) drop out,
@@ -364,4 +366,7 @@ def canonical_path(path, query, *, page_number=None, ignore=()):
     }
     if page_number and page_number > 1 and not others:
         return f"{path}?page={page_number}"
+    if others == {"after"} and query["after"].isdigit():
+        # A keyset page ("More reviews"): its own content, canonical to itself.
+        return f"{path}?after={query['after']}"
     return path

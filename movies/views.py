@@ -1,6 +1,8 @@
 import re
 
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import models
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -21,7 +23,7 @@ from movies.models import (
     Person,
     Provider,
 )
-from movies.pagination import ForgivingPaginationMixin
+from movies.pagination import CappedPaginator, ForgivingPaginationMixin
 from movies.selectors import list_filter_options, verdict_inputs
 
 
@@ -96,6 +98,7 @@ class MovieListView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
     template_name = "movies/movie_list.html"
     context_object_name = "movies"
     paginate_by = 24
+    paginator_class = CappedPaginator
     SORTS = {
         "rating": ("Rating", None),
         # NULLs last on every database (PostgreSQL sorts them first when descending).
@@ -200,8 +203,10 @@ class GenreDetailView(MovieListView):
     @cached_property
     def genre(self):
         """404 for a genre without a public film: its page would be empty."""
-        public = Genre.objects.filter(movies__in=Movie.objects.published()).distinct()
-        return get_object_or_404(public, slug=self.kwargs["slug"])
+        has_public_film = models.Exists(
+            Movie.objects.published().filter(genres=models.OuterRef("pk"))
+        )
+        return get_object_or_404(Genre.objects.filter(has_public_film), slug=self.kwargs["slug"])
 
     def base_queryset(self):
         return Movie.objects.published().filter(genres=self.genre)
@@ -211,24 +216,60 @@ class GenreDetailView(MovieListView):
 
 
 class PersonDetailView(VerdictInputsMixin, DetailView):
+    """A person's page: Known for, then their films by role, FILMOGRAPHY_PAGE credits a
+    page (?page=N; a bad or too large number shows the first or last page). The queries
+    read only this person's credits, whatever the catalogue's size; a filmography of one
+    page costs what it did before pages."""
+
     template_name = "movies/person_detail.html"
     context_object_name = "person"
+    FILMOGRAPHY_PAGE = 100
+    KNOWN_FOR = 4
 
     def get_queryset(self):
         return Person.objects.public()
 
-    KNOWN_FOR = 4
-
     def get_context_data(self, **kwargs):
-        groups, films = {}, {}
-        for credit in Credit.objects.filmography(self.object):
+        credits = Credit.objects.filmography(self.object)
+        first = list(credits[: self.FILMOGRAPHY_PAGE + 1])
+        if len(first) <= self.FILMOGRAPHY_PAGE:
+            page_credits, role_counts, page_obj = first, None, None
+            known_for = self._best([c.movie for c in first])
+        else:
+            role_counts = dict(
+                credits.order_by().values_list("role").annotate(n=models.Count("pk"))
+            )
+            paginator = Paginator(credits, self.FILMOGRAPHY_PAGE)
+            paginator.count = sum(role_counts.values())  # no second count
+            page_obj = paginator.get_page(self.request.GET.get("page"))
+            page_credits = first[: self.FILMOGRAPHY_PAGE] if page_obj.number == 1 else page_obj
+            best = credits.filter(movie__score__isnull=False).order_by(
+                "-movie__score", "movie__title", "pk"
+            )[: self.KNOWN_FOR * 3]
+            known_for = self._best([c.movie for c in best])
+        groups, labels = {}, dict(Credit.Role.choices)
+        for credit in page_credits:
             credit.movie.assessment = self.verdict_inputs.assess(credit.movie)
-            groups.setdefault(credit.get_role_display(), []).append(credit)
-            films.setdefault(credit.movie.pk, credit.movie)
-        # Known for: their best-scored films (the same stored score as every list sort).
-        scored = [m for m in films.values() if m.score is not None]
-        known_for = sorted(scored, key=lambda m: (-m.score, m.title))[: self.KNOWN_FOR]
-        return super().get_context_data(filmography=groups, known_for=known_for, **kwargs)
+            groups.setdefault(credit.role, []).append(credit)
+        for movie in known_for:
+            movie.assessment = self.verdict_inputs.assess(movie)
+        filmography = {
+            labels[role]: (role_counts[role] if role_counts else len(items), items)
+            for role, items in groups.items()
+        }
+        return super().get_context_data(
+            filmography=filmography,
+            known_for=known_for,
+            page_obj=page_obj,
+            is_paginated=page_obj is not None,
+            **kwargs,
+        )
+
+    def _best(self, movies):
+        """Known for: their best-scored films (the same stored score as every list sort),
+        each once (a director who also wrote it has two credits)."""
+        films = {m.pk: m for m in movies if m.score is not None}
+        return sorted(films.values(), key=lambda m: (-m.score, m.title))[: self.KNOWN_FOR]
 
 
 #: Cast names shown before "Show all N" when the billing is not known (imported casts are
@@ -332,6 +373,7 @@ class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
     template_name = "movies/search.html"
     context_object_name = "movies"
     paginate_by = 20
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         self.query = search.Query.parse(self.request.GET.get("q", ""))

@@ -14,11 +14,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from movies.models import Movie
-from movies.pagination import ForgivingPaginationMixin
+from movies.pagination import keyset_after, whole_id
 from reviews import services, trust
 from reviews.forms import RatingForm, ReportForm, ReviewForm
 from reviews.models import Review, readable_q
@@ -176,32 +177,61 @@ class ReviewDeleteView(LoginRequiredMixin, PublicMovieMixin, TemplateView):
         return redirect(self.movie.get_absolute_url())
 
 
-class ReviewListView(PublicMovieMixin, ForgivingPaginationMixin, ListView):
-    """All published written reviews of a film, sorted as the reader asks."""
+class ReviewListView(PublicMovieMixin, ListView):
+    """All published written reviews of a film, sorted as the reader asks, a page at a
+    time: "More reviews" links to the reviews after the page's last one (?after=<id>),
+    so page 600 costs what page 1 does. A cursor that is not one of the film's readable
+    reviews (deleted, hidden, made up) shows the first page and says so."""
 
     template_name = "reviews/review_list.html"
     context_object_name = "reviews"
-    paginate_by = 20
+    page_size = 20
 
     @cached_property
     def sort(self):
         sort = self.request.GET.get("sort", "")
         return sort if sort in Review.SORTS else "helpful"
 
+    @cached_property
+    def readable(self):
+        return Review.objects.readable().filter(movie=self.movie)
+
+    @cached_property
+    def cursor(self):
+        """(the review this page starts after or None, whether a cursor was given but
+        not found)."""
+        raw = self.request.GET.get("after")
+        if raw is None:
+            return None, False
+        pk = whole_id(raw)
+        order = Review.SORTS[self.sort][1]
+        fields = [key.lstrip("-") for key in order]
+        row = self.readable.filter(pk=pk).values(*fields).first() if pk is not None else None
+        return row, row is None
+
     def get_queryset(self):
+        reviews = self.readable
+        row, _ = self.cursor
+        if row is not None:
+            reviews = reviews.filter(keyset_after(Review, Review.SORTS[self.sort][1], row))
         return (
-            Review.objects.readable()
-            .filter(movie=self.movie)
-            .select_related("user")
+            reviews.select_related("user")
             .with_reader_flags(self.request.user)
-            .sorted_by(self.sort)
+            .sorted_by(self.sort)[: self.page_size + 1]
         )
 
     def get_context_data(self, **kwargs):
+        rows = list(self.object_list)
+        page, more = rows[: self.page_size], len(rows) > self.page_size
+        row, lost = self.cursor
         return super().get_context_data(
+            reviews=page,
+            review_count=self.readable.count(),
+            later_page=row is not None,
+            cursor_lost=lost,
+            next_query=urlencode({"sort": self.sort, "after": page[-1].pk}) if more else "",
             sort=self.sort,
             sorts=[(key, label) for key, (label, _) in Review.SORTS.items()],
-            querystring=f"sort={self.sort}",
             **kwargs,
         )
 

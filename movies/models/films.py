@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Cast, NullIf
+from django.db.models import F, Q
+from django.db.models.functions import Cast, Greatest, NullIf
 from django.db.models.lookups import GreaterThan
 from django.urls import reverse
 from django.utils import timezone
@@ -38,18 +38,31 @@ class MovieQuerySet(models.QuerySet):
             return self.all()
         return self.published()
 
+    #: What no card, feed item or list reads: the long texts, the search document (half a
+    #: row's bytes at scale) and the verdict page's facts.
+    NOT_ON_CARDS = (
+        "synopsis",
+        "plot_summary",
+        "ending_breakdown",
+        "historical_accuracy",
+        "performance_analysis",
+        "editorial_assessment",
+        "watch_if",
+        "override_reason",
+        "search_document",
+        "awards",
+        "languages",
+        "countries",
+        "production_companies",
+        "box_office_source",
+        "box_office_as_of",
+        "critics_source",
+    )
+
     def for_cards(self):
-        """Enough for a film card in any list: genres, without the long text fields."""
-        return self.defer(
-            "synopsis",
-            "plot_summary",
-            "ending_breakdown",
-            "historical_accuracy",
-            "performance_analysis",
-            "editorial_assessment",
-            "watch_if",
-            "override_reason",
-        ).prefetch_related(prefetch_genres())
+        """Enough for a film card in any list: genres, without the columns no card shows
+        (NOT_ON_CARDS)."""
+        return self.defer(*self.NOT_ON_CARDS).prefetch_related(prefetch_genres())
 
     def for_verdict_page(self):
         return self.select_related("assessment_by").prefetch_related(
@@ -445,7 +458,22 @@ class Movie(models.Model):
         # The rating sort's index, (score DESC NULLS LAST, title), is created by migration
         # 0007 in SQL: SQLite cannot declare NULLS LAST in an index (its DESC puts NULLs
         # last anyway) and Django's Index cannot vary by database.
-        indexes = [models.Index(fields=["status", "published_at"])]
+        # So do the list's "multiple" and "newest" sorts' indexes (migration 0017).
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # The home page's featured shelf: a handful of rows among every film.
+            models.Index(
+                F("published_at").desc(),
+                condition=Q(is_featured=True),
+                name="movie_featured_recent",
+            ),
+            # The feed: newest publication or editorial change first.
+            models.Index(
+                Greatest("published_at", "updated_at").desc(),
+                F("id").desc(),
+                name="movie_feed_order",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} ({self.year})"

@@ -25,7 +25,7 @@ def run(code, **env):
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "EMAIL_"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "EMAIL_", "MEDIA_", "AWS_"))
     }
     return subprocess.run(
         [sys.executable, "-c", f"import config.settings as s; {code}"],
@@ -136,3 +136,59 @@ def test_postgres_connections_fail_fast():
         DATABASE_URL="postgres://u@db.example/ww",
     )
     assert out.stdout.strip() == "5"
+
+
+def test_uploads_go_to_the_local_folder_by_default():
+    out = run(
+        "print(s.STORAGES['default']['BACKEND'], s.MEDIA_DELETE_REPLACED_AFTER, s.SERVE_MEDIA)"
+    )
+    assert out.stdout.split() == ["django.core.files.storage.FileSystemStorage", "0", "True"]
+
+
+def test_uploads_go_to_an_s3_compatible_bucket_when_asked():
+    out = run(
+        "d = s.STORAGES['default']; o = d['OPTIONS']; "
+        "print(d['BACKEND'], o['bucket_name'], o['endpoint_url'], o['file_overwrite'], "
+        "o['querystring_auth'], s.MEDIA_DELETE_REPLACED_AFTER, s.SERVE_MEDIA, "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src'][-1])",
+        MEDIA_STORAGE="s3",
+        AWS_STORAGE_BUCKET_NAME="ww-media",
+        AWS_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [
+        "storages.backends.s3.S3Storage",
+        "ww-media",
+        "http://127.0.0.1:9000",
+        "False",  # a taken name is never overwritten
+        "False",  # plain, cacheable URLs
+        "86400",  # replaced files outlive the pages that link them
+        "False",
+        "http://127.0.0.1:9000",  # pages may load images from there
+    ]
+
+
+@pytest.mark.parametrize(
+    "env,message",
+    [
+        ({"MEDIA_STORAGE": "s3"}, "AWS_STORAGE_BUCKET_NAME: is required with MEDIA_STORAGE=s3"),
+        ({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE: must be local or s3, not 'ftp'"),
+        ({"DJANGO_MEDIA_URL": "https://cdn.example"}, "DJANGO_MEDIA_URL: must end with a slash"),
+    ],
+)
+def test_a_media_store_mistake_is_one_line(env, message):
+    out = run("print('started')", **env)
+    assert out.returncode != 0
+    assert out.stderr.strip().startswith(f"Configuration error: {message}")
+
+
+def test_database_pool_when_asked_with_persistent_connections_off():
+    code = "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['OPTIONS'].get('pool'))"
+    url = "postgres://u@db.example/ww"
+    plain = run(code, DATABASE_URL=url)
+    assert plain.stdout.split() == ["60", "None"]
+    pooled = run(code, DATABASE_URL=url, DATABASE_POOL="true", DATABASE_POOL_MAX_SIZE="8")
+    assert pooled.returncode == 0, pooled.stderr
+    assert pooled.stdout.strip() == "0 {'min_size': 1, 'max_size': 8, 'timeout': 10.0}"
+    bad = run(code, DATABASE_URL=url, DATABASE_POOL="true", DATABASE_POOL_MAX_SIZE="0")
+    assert "Configuration error: DATABASE_POOL_MAX_SIZE" in bad.stderr

@@ -46,7 +46,7 @@ PROFILES = {
 SHORT_FORM_LOGINS = 10  # each is a deliberately slow password hash
 
 
-def _free_port():
+def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -56,7 +56,7 @@ class Site:
     """The scratch database and the gunicorn serving it."""
 
     def __init__(self, url, directory, workers):
-        self.url, self.workers, self.port = url, workers, _free_port()
+        self.url, self.workers, self.port = url, workers, free_port()
         self.log = Path(directory) / "gunicorn.log"
         self.env = {
             **os.environ,

@@ -249,3 +249,17 @@ class TestFilterOptions:
         response = client.get(reverse("movies:list"))
         assert [g.name for g in response.context["genres"]] == ["Drama", "Western"]
         assert client.get(empty.get_absolute_url()).status_code == 200
+
+
+def test_the_list_counts_up_to_a_cap_so_a_big_catalogue_costs_the_same(client, monkeypatch):
+    """CappedPaginator: past CAP films the count says "CAP+" and pages stop there (a
+    COUNT over a LIMIT, not over every film)."""
+    from movies.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 30)
+    for _ in range(31):
+        MovieFactory()
+    html = client.get("/movies/").content.decode()
+    assert "30+ films" in html and "Page 1 of 2+" in html
+    monkeypatch.setattr(CappedPaginator, "CAP", 5_000)
+    assert "31 films" in client.get("/movies/").content.decode()

@@ -88,3 +88,37 @@ def test_person_page_query_budget(client, django_assert_max_num_queries, n):
         response = client.get(person.get_absolute_url())
     assert response.content.decode().count('class="filmography__answer') == n
     assert Movie.objects.count() == n
+
+
+def test_a_long_filmography_comes_in_pages_with_the_full_counts(client):
+    """230 credits: pages of 100, the role totals over all of them, Known for from every
+    credit; a bad or too large page number shows the first or last page."""
+    person = PersonFactory()
+    for n in range(230):
+        film = MovieFactory(year=1950 + n % 70, external_rating=n % 10, external_rating_votes=9)
+        CreditFactory(movie=film, person=person)
+    url = person.get_absolute_url()
+
+    first = client.get(url)
+    html = first.content.decode()
+    assert html.count('class="filmography__answer') == 100
+    assert re.search(r'Cast <span class="muted small">\(230\)</span>', html)
+    assert 'rel="next"' in html and "Page 1 of 3" in html
+    third = client.get(url, {"page": 3}).content.decode()
+    assert third.count('class="filmography__answer') == 30
+    for bad, number in (("zz", 1), ("99", 3), ("-1", 3)):
+        assert client.get(url, {"page": bad}).context["page_obj"].number == number
+    best = [m.external_rating for m in first.context["known_for"]]
+    assert best == [9, 9, 9, 9]
+
+
+def test_a_long_filmography_costs_a_few_queries_more_than_a_short_one(
+    client, django_assert_max_num_queries
+):
+    """Guards against N+1 on paged filmographies: the totals, a page and Known for."""
+    person = PersonFactory()
+    for _ in range(120):
+        CreditFactory(person=person, movie=MovieFactory(external_rating=7, external_rating_votes=9))
+    client.get(person.get_absolute_url())
+    with django_assert_max_num_queries(8):
+        assert client.get(person.get_absolute_url(), {"page": 2}).status_code == 200

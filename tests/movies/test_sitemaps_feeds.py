@@ -163,7 +163,9 @@ def test_people_and_genre_sections_join_instead_of_a_subquery_per_row(client, se
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/sitemap-{section}.xml").status_code == 200
 
-    listing = [q["sql"] for q in queries if "ORDER BY" in q["sql"]]
+    # The page's listing, with each row's lastmod (where pages start is a separate,
+    # cached query of ids).
+    listing = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and "MAX(" in q["sql"]]
     assert len(listing) == 1
     assert "EXISTS" not in listing[0].upper()
     assert listing[0].upper().count("SELECT") == 1, listing[0]
@@ -335,3 +337,34 @@ def test_feed_queries_do_not_grow_with_the_catalogue(client, django_assert_max_n
             MovieFactory(genres=[genre, GenreFactory()])
         with django_assert_max_num_queries(3):
             assert client.get("/feeds/verdicts/").status_code == 200
+
+
+def test_sitemap_addresses_are_the_pages_own_addresses(client):
+    """The sections build addresses by string (no reverse() per row): the same as
+    get_absolute_url, for films and people."""
+    credit = CreditFactory(movie=MovieFactory())
+    films = _section_urls(client, "films")
+    people = _section_urls(client, "people")
+    assert f"http://testserver{credit.movie.get_absolute_url()}" in films
+    assert f"http://testserver{credit.person.get_absolute_url()}" in people
+
+
+def test_sitemap_pages_are_id_ranges_kept_in_the_cache(
+    client, monkeypatch, django_assert_max_num_queries
+):
+    """Each page reads its own id range: a film added after the pages were computed
+    joins once a film is saved through the services (the cache is forgotten)."""
+    monkeypatch.setattr(MovieSitemap, "limit", 2)
+    films = [MovieFactory() for _ in range(5)]
+    assert set(_section_urls(client, "films")) == {
+        f"http://testserver{m.get_absolute_url()}" for m in films
+    }
+    with django_assert_max_num_queries(2):  # the page, the index's lastmod: no count
+        assert client.get("/sitemap-films.xml?p=3").status_code == 200
+    assert client.get("/sitemap-films.xml?p=4").status_code == 404
+    assert client.get("/sitemap-films.xml?p=x").status_code == 404
+    from movies.selectors import forget_filter_options
+
+    late = MovieFactory()
+    forget_filter_options()
+    assert f"http://testserver{late.get_absolute_url()}" in _section_urls(client, "films")

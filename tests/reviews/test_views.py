@@ -290,25 +290,77 @@ def test_list_shows_only_published_written_reviews(client, movie, newcomer):
     assert "1 written review;" in html
 
 
-def test_list_paginates_and_forgives_bad_pages(client, movie):
+def _walk(client, movie, sort):
+    """Every review of the list in order, following "More reviews" from the first page."""
+    seen, params = [], {"sort": sort}
+    while True:
+        response = _list(client, movie, **params)
+        seen += [r.pk for r in response.context["reviews"]]
+        if not response.context["next_query"]:
+            return seen, response
+        assert 'rel="next"' in response.content.decode()
+        params = dict(pair.split("=") for pair in response.context["next_query"].split("&"))
+
+
+@pytest.mark.parametrize("sort", ["helpful", "newest", "highest", "lowest"])
+def test_more_reviews_pages_through_every_review_once_in_order(client, movie, sort):
+    """Keyset pages (?after=<id>): following "More reviews" gives each review once, in the
+    sort's order, with ties on every key (same ratings, helpful counts and times)."""
+    for n in range(45):
+        ReviewFactory(movie=movie, rating=n % 3 + 4)
+    Review.objects.filter(pk__in=Review.objects.order_by("pk").values("pk")[:10]).update(
+        helpful_count=2
+    )
+    Review.objects.update(created_at=Review.objects.order_by("pk").first().created_at)
+    expected = list(Review.objects.filter(movie=movie).sorted_by(sort).values_list("pk", flat=True))
+    seen, last = _walk(client, movie, sort)
+    assert seen == expected
+    html = last.content.decode()
+    assert "← First reviews" in html and "More reviews" not in html
+    assert "45 written reviews" in html
+
+
+@pytest.mark.parametrize("after", ["zz", "-1", "999999", "１２", "1e3", "", "9" * 40])
+def test_a_cursor_that_is_not_a_review_of_the_film_shows_the_first_page(client, movie, after):
+    first = ReviewFactory(movie=movie, headline="The only one")
+    other = ReviewFactory(headline="Another film's")
+    for cursor in (after, str(other.pk)):
+        response = _list(client, movie, after=cursor)
+        assert response.status_code == 200
+        assert [r.pk for r in response.context["reviews"]] == [first.pk]
+        assert "here are the first ones" in response.content.decode()
+
+
+def test_a_hidden_review_as_cursor_shows_the_first_page(client, movie):
+    shown = ReviewFactory(movie=movie)
+    hidden = ReviewFactory(movie=movie, status="rejected")
+    response = _list(client, movie, after=hidden.pk)
+    assert [r.pk for r in response.context["reviews"]] == [shown.pk]
+    assert response.context["cursor_lost"]
+
+
+def test_old_page_numbers_show_the_first_page(client, movie):
     for _ in range(21):
         ReviewFactory(movie=movie)
-    assert len(_list(client, movie).context["reviews"]) == 20
-    assert len(_list(client, movie, page=2).context["reviews"]) == 1
-    assert _list(client, movie, page="zz").status_code == 200
-    assert _list(client, movie, page=99).context["page_obj"].number == 2
+    response = _list(client, movie, page=2)
+    assert response.status_code == 200 and len(response.context["reviews"]) == 20
+    assert 'rel="next"' in response.content.decode()
 
 
 @pytest.mark.parametrize("n", [2, 40])
 def test_list_query_budget_holds_as_reviews_grow(
     client, movie, reader, n, django_assert_max_num_queries
 ):
-    """Guards against N+1: authors and the reader's vote flags come in the page query."""
+    """Guards against N+1: authors and the reader's vote flags come in the page query;
+    a later page adds only its cursor's look-up."""
     for _ in range(n):
         ReviewFactory(movie=movie)
     client.force_login(reader)
     with django_assert_max_num_queries(5):
         assert _list(client, movie).status_code == 200
+    cursor = Review.objects.filter(movie=movie).sorted_by("helpful").first()
+    with django_assert_max_num_queries(6):
+        assert _list(client, movie, after=cursor.pk).status_code == 200
 
 
 # --- the single review and the profile --------------------------------------------

@@ -13,7 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reviews.models import Review
-from tests.factories import GenreFactory, MovieFactory, UserFactory
+from tests.factories import (
+    CreditFactory,
+    GenreFactory,
+    MovieFactory,
+    PersonFactory,
+    UserFactory,
+)
 
 settings.register_profile(
     "security",
@@ -55,7 +61,8 @@ PUBLIC = {
     "/genres/drama/": ["year", "decade", "band", "sort", "page"],
     "/search/": ["q", "page"],
     "/movies/one-second-2020/": ["country"],
-    "/movies/one-second-2020/reviews/": ["page", "sort"],
+    "/movies/one-second-2020/reviews/": ["page", "sort", "after"],
+    "/people/liu-haocun/": ["page"],
     "/": ["country"],
 }
 ADMIN = {
@@ -88,7 +95,9 @@ AUTOCOMPLETE = {"app_label": "movies", "model_name": "credit", "field_name": "pe
 @pytest.fixture
 def catalogue(db):
     drama = GenreFactory(name="Drama")
-    return MovieFactory(title="One Second", year=2020, genres=[drama])
+    film = MovieFactory(title="One Second", year=2020, genres=[drama])
+    CreditFactory(movie=film, person=PersonFactory(name="Liu Haocun", slug="liu-haocun"))
+    return film
 
 
 @pytest.fixture
