@@ -26,3 +26,10 @@ def import_job(job_id: int) -> str:
 def refresh_scores(only_leaning: bool = False) -> int:
     """Recomputes films' scores (movies.services.scores_refresh); returns how many changed."""
     return services.scores_refresh(only_leaning=only_leaning)
+
+
+@task()
+def publish_scheduled() -> int:
+    """Publishes the drafts whose time has come (movies.services.publish_due_drafts), as
+    `manage.py publish_scheduled` does; enqueued for each draft's time when it is scheduled."""
+    return services.publish_due_drafts()

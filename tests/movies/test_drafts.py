@@ -452,3 +452,31 @@ def test_with_the_page_cache_a_preview_is_never_stored_and_publishing_moves_it_o
     with django_capture_on_commit_callbacks(execute=True):
         editor_client.post(draft_url(drafted), {"publish": "on"})
     assert "A drafted synopsis." in reader.get(drafted.get_absolute_url()).content.decode()
+
+
+def test_scheduling_asks_the_task_worker_to_publish_on_time(
+    drafted, editor, settings, django_capture_on_commit_callbacks
+):
+    """`make run` has a task worker and no cron: scheduling leaves a task waiting for the
+    draft's time in the database backend, and the worker publishes the draft then."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    draft = MovieDraft.objects.get()
+    soon = timezone.now() + datetime.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.draft_schedule(draft=draft, publish_at=soon, editor=editor)
+
+    waiting = DBTaskResult.objects.get()
+    assert waiting.task_path == "movies.tasks.publish_scheduled"
+    assert waiting.run_after == soon
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    assert Movie.objects.get(pk=drafted.pk).synopsis != "A drafted synopsis."  # not yet
+
+    # The hour passes.
+    MovieDraft.objects.filter(pk=draft.pk).update(publish_at=timezone.now())
+    DBTaskResult.objects.update(run_after=timezone.now())
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    waiting.refresh_from_db()
+    assert waiting.status == "SUCCESSFUL" and waiting.return_value == 1
+    assert Movie.objects.get(pk=drafted.pk).synopsis == "A drafted synopsis."
