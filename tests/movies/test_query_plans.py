@@ -59,6 +59,7 @@ def public_pages():
         ("person", person.get_absolute_url()),
         ("search short", f"{reverse('movies:search')}?q=the"),
         ("search word", f"{reverse('movies:search')}?q=godfather"),
+        ("search typo", f"{reverse('movies:search')}?q=godfater"),
         ("sitemap index", reverse("sitemap-index")),
         *[(f"sitemap {s}", reverse("sitemap-section", args=[s])) for s in ("films", "genres")],
         ("feed", reverse("feeds:verdicts")),
