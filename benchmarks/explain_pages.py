@@ -66,6 +66,7 @@ def pages():
         ("search the", reverse("movies:search") + "?q=the"),
         ("search godfather", reverse("movies:search") + "?q=godfather"),
         ("search godfater (typo)", reverse("movies:search") + "?q=godfater"),
+        ("search few matches", reverse("movies:search") + "?q=little+storm+returns"),
         ("sitemap index", reverse("sitemap-index")),
         ("sitemap films 1", reverse("sitemap-section", args=["films"])),
         ("sitemap films 20", reverse("sitemap-section", args=["films"]) + "?p=20"),

@@ -209,57 +209,49 @@ class PostgresSearch(SimpleSearch):
     def _candidates(self, query, raw, text):
         """SQL and parameters of the candidate films' ids: a UNION of bounded branches,
         each on its own index (an OR of conditions drops PostgreSQL to a scan of every
-        film), each limited to published films so drafts do not crowd out public ones."""
+        film), each limited to published films so drafts do not crowd out public ones.
+
+        `some_matches` (any CANDIDATES matches, from the GIN index) decides the rest: when
+        it is not full it is every match, and the walk in popularity order never runs
+        (for a word in no film, a walk that stops at CANDIDATES matches would read the
+        whole index: PostgreSQL guesses 500 matches for a word it has no statistics
+        for); when it is empty, and only then, the typo branches run."""
         public = "status = %s AND published_at <= %s"
         public_params = [Movie.Status.PUBLISHED, timezone.now()]
-        limit = f"LIMIT {int(self.CANDIDATES)}"
+        n = int(self.CANDIDATES)
+        matches = "search_vector @@ to_tsquery('simple'::regconfig, %s)"
+        by_popularity = f"ORDER BY external_rating_votes DESC NULLS LAST, id LIMIT {n}"
+        found = "(SELECT count(*) FROM some_matches)"
         branches = [
-            (
-                "search_vector @@ to_tsquery('simple'::regconfig, %s)",
-                [raw],
-                f"ORDER BY external_rating_votes DESC NULLS LAST, id {limit}",
-            ),
-            (
-                "UPPER(title::text) = UPPER(%s)",
-                [query.text],
-                f"ORDER BY external_rating_votes DESC NULLS LAST, id {limit}",
-            ),
-            (
-                "UPPER(original_title::text) = UPPER(%s)",
-                [query.text],
-                f"ORDER BY external_rating_votes DESC NULLS LAST, id {limit}",
-            ),
+            (f"{matches} AND {found} >= {n}", [raw], by_popularity),
+            ("UPPER(title::text) = UPPER(%s)", [query.text], by_popularity),
+            ("UPPER(original_title::text) = UPPER(%s)", [query.text], by_popularity),
         ]
         if query.years:
             # "parasite 2019": that year's matches, whatever their popularity.
             branches.append(
-                (
-                    "search_vector @@ to_tsquery('simple'::regconfig, %s) AND year = ANY(%s)",
-                    [raw, list(query.years)],
-                    f"ORDER BY external_rating_votes DESC NULLS LAST, id {limit}",
-                )
+                (f"{matches} AND year = ANY(%s)", [raw, list(query.years)], by_popularity)
             )
         if self._typo_tolerant(text):
             # Typos only when the words match nothing as typed: a GIN trigram scan of a
             # common word ("godfather", in 3,900 titles) builds its whole bitmap (10 ms),
             # and its matches would rank below the full-text ones anyway.
-            nothing_as_typed = (
-                "NOT EXISTS (SELECT 1 FROM movies_movie WHERE "
-                f"search_vector @@ to_tsquery('simple'::regconfig, %s) AND {public})"
-            )
             branches += [
-                (f"title %%> %s AND {nothing_as_typed}", [text, raw, *public_params], limit),
-                (
-                    f"original_title %%> %s AND {nothing_as_typed}",
-                    [text, raw, *public_params],
-                    limit,
-                ),
+                (f"title %%> %s AND {found} = 0", [text], f"LIMIT {n}"),
+                (f"original_title %%> %s AND {found} = 0", [text], f"LIMIT {n}"),
             ]
         sql = " UNION ".join(
-            f"(SELECT id FROM movies_movie WHERE {condition} AND {public} {tail})"
-            for condition, _, tail in branches
+            [
+                f"WITH some_matches AS MATERIALIZED (SELECT id FROM movies_movie WHERE "
+                f"{matches} AND {public} LIMIT {n}) "
+                f"SELECT id FROM some_matches WHERE {found} < {n}",
+                *(
+                    f"(SELECT id FROM movies_movie WHERE {condition} AND {public} {tail})"
+                    for condition, _, tail in branches
+                ),
+            ]
         )
-        params = [
+        params = [raw, *public_params] + [
             p for _, condition_params, _ in branches for p in (*condition_params, *public_params)
         ]
         return sql, params
