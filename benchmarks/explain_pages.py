@@ -71,6 +71,7 @@ def pages():
         ("sitemap films 1", reverse("sitemap-section", args=["films"])),
         ("sitemap films 20", reverse("sitemap-section", args=["films"]) + "?p=20"),
         ("sitemap people 1", reverse("sitemap-section", args=["people"])),
+        ("sitemap genres", reverse("sitemap-section", args=["genres"])),
         ("feed", reverse("feeds:verdicts")),
     ]
     return found
