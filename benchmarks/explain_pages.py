@@ -67,6 +67,7 @@ def pages():
         ("search godfather", reverse("movies:search") + "?q=godfather"),
         ("search godfater (typo)", reverse("movies:search") + "?q=godfater"),
         ("search few matches", reverse("movies:search") + "?q=little+storm+returns"),
+        ("search a name", reverse("movies:search") + "?q=emil+novak"),
         ("sitemap index", reverse("sitemap-index")),
         ("sitemap films 1", reverse("sitemap-section", args=["films"])),
         ("sitemap films 20", reverse("sitemap-section", args=["films"]) + "?p=20"),

@@ -297,12 +297,25 @@ class PostgresSearch(SimpleSearch):
             )
         )
 
+    #: People ranked by name before asking which of them are on a public film.
+    PEOPLE_CANDIDATES = PEOPLE_LIMIT * 4
+
     def people(self, query):
+        """The most similar names first, then which of those are on a public film: "emil"
+        is in 2,000 of 50,000 names, and checking each for a public credit before
+        ranking took 25 to 50 ms; now only the best PEOPLE_CANDIDATES are checked."""
         text = query.words_text
-        qs = Person.objects.filter(name__trigram_word_similar=text)
+        similarity = TrigramWordSimilarity(text, "name")
+        candidates = (
+            Person.objects.filter(name__trigram_word_similar=text)
+            .annotate(similarity=similarity)
+            .order_by("-similarity", "name")
+            .values("pk")[: self.PEOPLE_CANDIDATES]
+        )
         return (
-            qs.public()
-            .annotate(similarity=TrigramWordSimilarity(text, "name"))
+            Person.objects.filter(pk__in=candidates)
+            .public()
+            .annotate(similarity=similarity)
             .order_by("-similarity", "name")[:PEOPLE_LIMIT]
         )
 

@@ -298,3 +298,14 @@ def test_a_misspelt_word_finds_films_only_when_nothing_matches_as_typed(client):
 
     assert titles(search(client, "godfater")) == ["The Godfather"]
     assert titles(search(client, "godfrey")) == ["Godfrey"]
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db
+def test_people_beside_results_are_the_closest_names_on_public_films(client):
+    film("Heat", people=["Anna Berg", "Anna Bergman"])
+    film("Secret", people=["Anna"], status=Movie.Status.DRAFT)
+
+    people = search(client, "anna").context["people"]
+
+    assert [p.name for p in people] == ["Anna Berg", "Anna Bergman"]
