@@ -27,7 +27,7 @@ SITE_MEAN_SECONDS = 600
 FILTER_OPTIONS_CACHE_KEY = "movies:filter-options:v1"
 FILTER_OPTIONS_SECONDS = 600
 #: Where each sitemap page starts (movies.sitemaps.KeyRangePaginator), per section.
-SITEMAP_PAGES_CACHE_KEY = "movies:sitemap-pages:v1:{}"
+SITEMAP_PAGES_CACHE_KEY = "movies:sitemap-pages:v2:{}"
 SITEMAP_PAGES_SECONDS = 600
 
 

@@ -8,7 +8,7 @@ do not touch it, so a busy film does not look changed to crawlers on every vote.
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Subquery
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -29,17 +29,22 @@ class KeyRangePaginator(Paginator):
     comes from the shared cache, computed at most every SITEMAP_PAGES_SECONDS or after a
     film is saved (forget_filter_options): a page then reads its own range from an
     index, instead of counting the section and skipping rows with OFFSET (95,000 of
-    them for page 20 of the films) on every request."""
+    them for page 20 of the films) on every request.
 
-    def __init__(self, object_list, per_page, *, section, ids):
+    With `members`, the cache also keeps the section's ids themselves, and a page keeps
+    only the rows of its range among them: for a section whose rows (people) are in it
+    through other tables (a credit on a public film), so a page reads one table's id
+    range instead of joining each row to those tables again."""
+
+    def __init__(self, object_list, per_page, *, section, ids, members=False):
         super().__init__(object_list, per_page)
-        self.section, self.ids = section, ids
+        self.section, self.ids, self.members = section, ids, members
 
     @cached_property
     def _shape(self):
         def compute():
             ids = list(self.ids())
-            return len(ids), ids[:: self.per_page]
+            return len(ids), ids[:: self.per_page], ids if self.members else None
 
         return cached(SITEMAP_PAGES_CACHE_KEY.format(self.section), SITEMAP_PAGES_SECONDS, compute)
 
@@ -49,12 +54,16 @@ class KeyRangePaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
-        starts = self._shape[1]
+        _, starts, ids = self._shape
         rows = self.object_list
         if starts:
             rows = rows.filter(pk__gte=starts[number - 1])
             if number < len(starts):
                 rows = rows.filter(pk__lt=starts[number])
+        if ids is not None:
+            bottom = (number - 1) * self.per_page
+            members = set(ids[bottom : bottom + self.per_page])
+            rows = [row for row in rows if row.pk in members]
         return self._get_page(rows, number, self)
 
 
@@ -62,13 +71,17 @@ class KeyRangeSitemap(Sitemap):
     """A section paged by KeyRangePaginator; `ids()` lists its rows' ids in order."""
 
     section = ""
+    #: KeyRangePaginator's `members`: the section's rows are chosen by `ids()`, not `items()`.
+    members = False
 
     def ids(self):
         return self.items().values_list("pk", flat=True)
 
     @property
     def paginator(self):
-        return KeyRangePaginator(self._items(), self.limit, section=self.section, ids=self.ids)
+        return KeyRangePaginator(
+            self._items(), self.limit, section=self.section, ids=self.ids, members=self.members
+        )
 
 
 class MovieSitemap(KeyRangeSitemap):
@@ -119,20 +132,23 @@ def _latest_public_film_update(related):
 
 
 class PersonSitemap(KeyRangeSitemap):
-    """People credited on at least one public film; lastmod is their latest such film's.
+    """People credited on at least one public film, without lastmod.
 
-    One join and a GROUP BY: the public-film condition sits in the same `filter()` as
-    the join, so it both keeps out people known only through a draft and limits the
-    `Max` to public films, and the grouping gives each person one row. (A correlated
-    EXISTS and a subquery per person took two minutes a page on SQLite with 59,000
-    people; see benchmarks/sitemap_speed.py.)
+    Who is in the section (`ids()`, a grouped read of the credits) is computed with where
+    the pages start and kept in the shared cache (KeyRangePaginator's `members`); a page
+    reads only its range of people by primary key, whatever their credits. No lastmod: its
+    only source was the latest update of the person's public films, a join over all their
+    credits on every request (341 to 632 ms for 5,000 people at 100,000 films), and no
+    stored date could stand in, since a scheduled film goes public by the clock, with no
+    write to update one. Crawlers treat a missing lastmod as unknown, not as unchanged.
     """
 
     limit = SITEMAP_PAGE_SIZE
     section = "people"
+    members = True
 
     def ids(self):
-        """Credited people's ids, without the grouping and lastmod (kept in the cache)."""
+        """Credited people's ids (kept in the cache)."""
         return (
             Credit.objects.filter(published_q("movie__"))
             .order_by("person_id")
@@ -141,27 +157,20 @@ class PersonSitemap(KeyRangeSitemap):
         )
 
     def items(self):
-        return (
-            Person.objects.filter(published_q("credits__movie__"))
-            .annotate(last_film_update=Max("credits__movie__updated_at"))
-            .only("slug")
-            .order_by("pk")
-        )
-
-    def lastmod(self, person):
-        return person.last_film_update
+        return Person.objects.only("slug").order_by("pk")
 
     def location(self, person):
         return f"{_prefix('movies:person')}{person.slug}/"
-
-    def get_latest_lastmod(self):
-        return _latest_public_film_update(Credit.objects.all())
 
 
 class GenreSitemap(KeyRangeSitemap):
     """Genres with at least one public film; lastmod is their latest such film's.
 
-    The same join-and-group shape as the people's section.
+    A few dozen genres, so one small subquery each: the films by updated_at, newest
+    first, until one is in the genre (an index walk that stops at once for a big genre).
+    The grouped join it replaces read every public film's genres on every request
+    (412 ms at 100,000 films); per person, a subquery each took minutes on SQLite with
+    59,000 people (benchmarks/sitemap_speed.py), which is why people have no lastmod.
     """
 
     limit = SITEMAP_PAGE_SIZE
@@ -174,9 +183,11 @@ class GenreSitemap(KeyRangeSitemap):
         return Genre.objects.filter(Exists(public)).order_by("pk").values_list("pk", flat=True)
 
     def items(self):
+        public = Movie.objects.published().filter(genres=OuterRef("pk"))
+        latest = public.order_by("-updated_at").values("updated_at")[:1]
         return (
-            Genre.objects.filter(published_q("movies__"))
-            .annotate(last_film_update=Max("movies__updated_at"))
+            Genre.objects.filter(Exists(public))
+            .annotate(last_film_update=Subquery(latest))
             .order_by("name")
         )
 

@@ -367,13 +367,20 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
         )
 
 
+class SearchResultsPaginator(CappedPaginator):
+    """A search shows its best RESULTS_LIMIT films ("200+"): PostgreSQL ranks only that
+    many candidates of each kind (movies.search.PostgresSearch)."""
+
+    CAP = search.RESULTS_LIMIT
+
+
 class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
     """/search/?q=: films (paginated) with people beside them. Never an error for odd input."""
 
     template_name = "movies/search.html"
     context_object_name = "movies"
     paginate_by = 20
-    paginator_class = CappedPaginator
+    paginator_class = SearchResultsPaginator
 
     def get_queryset(self):
         self.query = search.Query.parse(self.request.GET.get("q", ""))

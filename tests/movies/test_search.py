@@ -268,3 +268,44 @@ def test_refreshing_the_search_document_follows_credit_changes(client):
 
     assert titles(search(client, "de niro")) == ["Heat"]
     assert titles(search(client, "pacino")) == []
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db
+def test_a_common_word_ranks_its_most_popular_films_and_the_exact_title(client, monkeypatch):
+    """PostgreSQL ranks a bounded set of candidates (here 3 of each kind, 200 in the site):
+    the most popular matches and the exact title; the count says more match."""
+    from movies import search as search_module
+    from movies.views import SearchResultsPaginator
+
+    monkeypatch.setattr(search_module.PostgresSearch, "CANDIDATES", 3)
+    monkeypatch.setattr(SearchResultsPaginator, "CAP", 3)
+    for n, votes in enumerate([10, 20, 30, 40_000, 50_000, 60_000]):
+        film(f"Night Train {n}", votes=votes)
+    film("Night", votes=1)
+
+    response = search(client, "night")
+
+    assert titles(response) == ["Night", "Night Train 5", "Night Train 4"]
+    assert 'Films <span class="muted">(3+)</span>' in response.content.decode()
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db
+def test_a_misspelt_word_finds_films_only_when_nothing_matches_as_typed(client):
+    film("The Godfather", year=1972)
+    film("Godfrey", year=1936)
+
+    assert titles(search(client, "godfater")) == ["The Godfather"]
+    assert titles(search(client, "godfrey")) == ["Godfrey"]
+
+
+@ON_POSTGRESQL
+@pytest.mark.django_db
+def test_people_beside_results_are_the_closest_names_on_public_films(client):
+    film("Heat", people=["Anna Berg", "Anna Bergman"])
+    film("Secret", people=["Anna"], status=Movie.Status.DRAFT)
+
+    people = search(client, "anna").context["people"]
+
+    assert [p.name for p in people] == ["Anna Berg", "Anna Bergman"]
