@@ -39,7 +39,7 @@ def _run_on_postgresql(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("movies", "0019_page_indexes"),
+        ("movies", "0020_movie_drafts"),
     ]
 
     operations = [
