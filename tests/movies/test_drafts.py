@@ -23,6 +23,7 @@ from tests.factories import (
     MovieFactory,
     PersonFactory,
     UserFactory,
+    one_second_film,
 )
 from tests.movies.browser_form import form_data
 from tests.movies.test_admin import change_url
@@ -454,24 +455,26 @@ def test_with_the_page_cache_a_preview_is_never_stored_and_publishing_moves_it_o
     assert "A drafted synopsis." in reader.get(drafted.get_absolute_url()).content.decode()
 
 
-def test_scheduling_asks_the_task_worker_to_publish_on_time(
-    drafted, editor, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
+def test_scheduling_asks_the_task_worker_to_publish_on_time(client, settings):
     """`make run` has a task worker and no cron: scheduling leaves a task waiting for the
     draft's time in the database backend, and the worker publishes the draft then."""
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    film = one_second_film()
+    editor = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(editor)
+    assert save_draft(client, film, synopsis="A drafted synopsis.").status_code == 302
     draft = MovieDraft.objects.get()
     soon = timezone.now() + datetime.timedelta(hours=1)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.draft_schedule(draft=draft, publish_at=soon, editor=editor)
+    services.draft_schedule(draft=draft, publish_at=soon, editor=editor)
 
     waiting = DBTaskResult.objects.get()
     assert waiting.task_path == "movies.tasks.publish_scheduled"
     assert waiting.run_after == soon
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
-    assert Movie.objects.get(pk=drafted.pk).synopsis != "A drafted synopsis."  # not yet
+    assert Movie.objects.get(pk=film.pk).synopsis != "A drafted synopsis."  # not yet
 
     # The hour passes.
     MovieDraft.objects.filter(pk=draft.pk).update(publish_at=timezone.now())
@@ -479,4 +482,4 @@ def test_scheduling_asks_the_task_worker_to_publish_on_time(
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     waiting.refresh_from_db()
     assert waiting.status == "SUCCESSFUL" and waiting.return_value == 1
-    assert Movie.objects.get(pk=drafted.pk).synopsis == "A drafted synopsis."
+    assert Movie.objects.get(pk=film.pk).synopsis == "A drafted synopsis."
