@@ -1,7 +1,10 @@
 """Site-wide request and response rules that belong to no app (settings.MIDDLEWARE)."""
 
 from django.conf import settings
+from django.contrib.sessions import middleware as sessions_middleware
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.exceptions import SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 
 
 class NulByteInRequest(SuspiciousOperation):
@@ -84,3 +87,32 @@ class PrivateByDefaultMiddleware:
             personal = settings.SESSION_COOKIE_NAME in request.COOKIES or response.cookies
             response["Cache-Control"] = "private, no-store" if personal else "private, no-cache"
         return response
+
+
+def _database_unavailable(exc: BaseException):
+    """The OperationalError or InterfaceError behind `exc` (its causes and contexts), if any."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+class SessionMiddleware(sessions_middleware.SessionMiddleware):
+    """Django's, except for a session that cannot be saved because the database went away
+    mid-request: that is the database's error (config.views.server_error answers 503 with
+    Retry-After, and the reader's browser retries), not the 400 "session interrupted" that
+    Django keeps for a session deleted by a logout in a concurrent request. Every signed-in
+    request saves its session (SESSION_SAVE_EVERY_REQUEST), so a database restart between a
+    view and that save turned a reader's page or review into a 400 (the load run's outage)."""
+
+    def process_response(self, request, response):
+        try:
+            return super().process_response(request, response)
+        except SessionInterrupted as exc:
+            cause = _database_unavailable(exc)
+            if cause is None:
+                raise
+            raise cause from exc

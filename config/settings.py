@@ -119,7 +119,8 @@ MIDDLEWARE = [
     "config.middleware.RefuseNulBytesMiddleware",
     # Cache-Control: private unless a view (the page cache) said otherwise.
     "config.middleware.PrivateByDefaultMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a session lost to a database outage is a 503, not a 400.
+    "config.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

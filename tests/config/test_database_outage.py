@@ -46,6 +46,44 @@ def test_a_signed_in_reader_saving_a_review_gets_the_503_page(monkeypatch, setti
 
 
 @pytest.mark.django_db
+def test_a_database_lost_after_the_view_is_a_503_not_a_session_400(monkeypatch, settings):
+    """Found by the load run's PostgreSQL restart: the page rendered, then the database went
+    away before the signed-in reader's session was saved (every request saves it). Django
+    calls that "session interrupted", a 400 the browser does not retry; it is an outage."""
+    from django.contrib.sessions.models import Session
+
+    settings.SESSION_SAVE_EVERY_REQUEST = True  # as in production (tests turn it off)
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+
+    def database_gone(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(Session, "save", database_gone)
+    response = client.get("/about/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "We are back in a moment" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_session_deleted_by_a_concurrent_logout_is_still_a_400(monkeypatch, settings):
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.backends.db import SessionStore
+
+    settings.SESSION_SAVE_EVERY_REQUEST = True
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory())
+
+    def logged_out_meanwhile(self, must_create=False):
+        raise UpdateError
+
+    monkeypatch.setattr(SessionStore, "save", logged_out_meanwhile)
+    assert client.get("/about/").status_code == 400
+
+
+@pytest.mark.django_db
 def test_other_errors_are_still_the_500_page(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug, not an outage")
