@@ -86,6 +86,26 @@ class Server:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def cpu_seconds(self):
+        """CPU time gunicorn has used so far: the master, its live workers, and (in the
+        master's cutime and cstime) the workers it has already reaped (max_requests
+        recycles them). On a machine other work shares, CPU a request stays put where
+        requests a second do not."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+            pid = int(stat.parent.name)
+            # fields[0] is the state; [1] ppid, [3] session, [11:15] utime stime cutime cstime
+            if pid == self.process.pid:
+                total += sum(int(n) for n in fields[11:15])
+            elif int(fields[1]) == self.process.pid and int(fields[3]) == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def stop(self):
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -123,18 +143,21 @@ def load_average():
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def wrk(url, args, *, script=None, headers=BROWSER_HEADERS):
-    """One wrk run: req/s, p50 and p99 in ms, and requests that failed (non-2xx/3xx,
-    socket errors, timeouts)."""
+def wrk(url, args, *, script=None, headers=BROWSER_HEADERS, server=None):
+    """One wrk run: req/s, p50 and p99 in ms, requests that failed (non-2xx/3xx, socket
+    errors, timeouts), and with `server` the app's CPU milliseconds a request."""
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     command += ["--timeout", "10s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", script]
+    cpu_before = server.cpu_seconds() if server else None
     out = subprocess.run(
         [*command, url], capture_output=True, text=True, timeout=args.duration + 60
     ).stdout
+    cpu = server.cpu_seconds() - cpu_before if server else None
+    done = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -142,7 +165,14 @@ def wrk(url, args, *, script=None, headers=BROWSER_HEADERS):
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    return {"rps": rate, "p50": p50, "p99": p99, "errors": errors, "load": load_average()}
+    return {
+        "rps": rate,
+        "p50": p50,
+        "p99": p99,
+        "errors": errors,
+        "load": load_average(),
+        "cpu_ms": 1000 * cpu / done if server and done else None,
+    }
 
 
 def signed_in_form(server, username, password, slug):
@@ -226,7 +256,7 @@ def measure(args, directory, database_url):
             status, answer = cache_answer(cached, path, headers)
             if status != 200 or (expected and answer != expected):
                 print(f"  {label}: {status}, X-Page-Cache {answer}, expected {expected}")
-            result = wrk(cached.url(path), args, headers=headers)
+            result = wrk(cached.url(path), args, headers=headers, server=cached)
             result["cache"] = answer
             rows.append((label, result))
             print(f"  {label}: {result['rps']:.0f} req/s ({answer})", flush=True)
@@ -281,13 +311,15 @@ def table(rows, args, scale):
         f"at the end of each run: {min(r['load'] for _, r in rows):.1f} to "
         f"{max(r['load'] for _, r in rows):.1f}.",
         "",
-        "| page | X-Page-Cache | req/s | p50 | p99 | failed | share of the bare view |",
-        "|---|---|---|---|---|---|---|",
+        "| page | X-Page-Cache | req/s | p50 | p99 | failed | share of the bare view "
+        "| app CPU a request |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, r in rows:
+        cpu = "" if r.get("cpu_ms") is None else f"{r['cpu_ms']:.2f} ms"
         lines.append(
             f"| {label} | {r['cache']} | {r['rps']:.0f} | {r['p50']:.1f} ms | "
-            f"{r['p99']:.1f} ms | {r['errors']} | {100 * r['rps'] / bare:.1f}% |"
+            f"{r['p99']:.1f} ms | {r['errors']} | {100 * r['rps'] / bare:.1f}% | {cpu} |"
         )
     return "\n".join(lines)
 
