@@ -2,8 +2,9 @@
 
 Everything has an environment variable, as in the rest of the project:
 PORT, BIND, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS,
-FORWARDED_ALLOW_IPS, GUNICORN_ACCESS_LOG (false: no line per request, e.g. behind a proxy that logs them, and
-while benchmarking, where writing the log is part of what a trivial request costs).
+FORWARDED_ALLOW_IPS, GUNICORN_ACCESS_LOG (false: no line per request, e.g. behind a proxy
+that logs them, and while benchmarking, where writing the log is part of what a trivial
+request costs).
 """
 
 import multiprocessing
