@@ -295,7 +295,7 @@ def measure(args, directory, database_url):
         )
         thread.join(args.duration + 90)
         writes["cache"] = "-"
-        readers["result"]["cache"] = "hit/miss"
+        readers["result"]["cache"] = "hit/stale/miss"
         rows.append(("review submission (2 writers, POST and redirect)", writes))
         rows.append(("&nbsp;&nbsp;verdict page meanwhile (readers)", readers["result"]))
     finally:
