@@ -20,7 +20,8 @@ Before each run one request checks what the page cache does with it (its X-Page-
 header): a "cached" page must answer `hit` (a page that does not is reported, not
 measured as cached), an "uncached" one `bypass` (sent with `X-Page-Cache: bypass`, so
 it renders every time). Prints a markdown table (req/s, p50, p99, errors, the cache's
-answer, the ratio to the bare view), the machine and the load average during the run.
+answer, the ratio to the bare view, gunicorn's CPU milliseconds a request), the machine
+and the load average during the run.
 Needs wrk (`make bench` installs Debian's package).
 """
 
