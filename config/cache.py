@@ -2,9 +2,10 @@
 
 Django's RedisCacheClient builds a new `redis.Redis` for every cache call, and with
 redis-py 5 and later each one fills a case-insensitive table of about 170 reply
-callbacks: 0.15 ms of CPU a call. A page served from the page cache makes two calls (the
-generations, then the page), so the clients cost a third of the app's CPU for that page
-(0.35 of 1.1 ms, docs/performance.md). `redis.Redis` is thread-safe over its pool, and
+callbacks: 0.09 ms of CPU a call (timeit, on the shared benchmark machine). A page
+served from the page cache makes two calls (the generations, then the page), so the
+clients cost about a fifth of the app's CPU for that page (0.65 to 0.9 ms in process,
+docs/performance.md). `redis.Redis` is thread-safe over its pool, and
 the pools stay Django's (one per server, created on first use in each process), so
 keeping the client changes nothing else. CACHE_URL=redis://... selects this backend
 (config/settings.py).

@@ -32,7 +32,7 @@ def redis_cache():
 
 
 def test_calls_share_one_client_and_its_pool(redis_cache):
-    """A new redis.Redis a call cost 0.15 ms of CPU: more than a cached page's own work."""
+    """A new redis.Redis a call cost 0.09 ms of CPU, two a cached page: a fifth of a hit."""
     redis_cache.set("a", 1)
     first = redis_cache._cache.get_client()
     redis_cache.get_many(["a", "b"])
