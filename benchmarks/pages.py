@@ -5,22 +5,28 @@
 
 Without --database-url: a scratch database on BENCH_DATABASE_URL's (or DATABASE_URL's)
 server, migrated and seeded at the chosen scale (benchmarks/seeding.py), dropped after.
-Starts two gunicorns on 127.0.0.1 (access log off, CACHE_URL's Redis, default
-redis://127.0.0.1:6379/3, flushed first): one as configured, one with PAGE_CACHE=off
-(the page cache's bypass, where the project has one), and runs `wrk -t2 -c16` for
---duration seconds on each page, one at a time:
+Starts gunicorn on 127.0.0.1 (DEBUG off, access log off, CACHE_URL's Redis, default
+redis://127.0.0.1:6379/3, flushed first, PAGE_CACHE_ALLOW_BYPASS on) and runs
+`wrk -t2 -c16` for --duration seconds on each page, one at a time, as a browser asks
+(`Accept-Encoding: gzip`):
 
 the bare view (/_bench/bare, DJANGO_BENCH_BARE_VIEW: every middleware, no work), the
 health check, home, the catalogue, the most reviewed film's verdict page (cached, then
-uncached), its reviews page, a search, the sitemap index, the feed, and review submission
+uncached), its reviews page (both), a search, the sitemap index, the feed, and review submission
 (a signed-in reader editing their review with the form's CSRF token, a wrk Lua script)
 while a second wrk loads that film's page.
 
-Prints a markdown table (req/s, p50, p99, errors, the ratio to the bare view) and the
-machine. Needs wrk (`make bench` installs Debian's package).
+Before each run one request checks what the page cache does with it (its X-Page-Cache
+header): a "cached" page must answer `hit` (a page that does not is reported, not
+measured as cached), an "uncached" one `bypass` (sent with `X-Page-Cache: bypass`, so
+it renders every time). Prints a markdown table (req/s, p50, p99, errors, the cache's
+answer, the ratio to the bare view, gunicorn's CPU milliseconds a request), the machine
+and the load average during the run.
+Needs wrk (`make bench` installs Debian's package).
 """
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -81,6 +87,26 @@ class Server:
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"
 
+    def cpu_seconds(self):
+        """CPU time gunicorn has used so far: the master, its live workers, and (in the
+        master's cutime and cstime) the workers it has already reaped (max_requests
+        recycles them). On a machine other work shares, CPU a request stays put where
+        requests a second do not."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited meanwhile
+            pid = int(stat.parent.name)
+            # fields[0] is the state; [1] ppid, [3] session, [11:15] utime stime cutime cstime
+            if pid == self.process.pid:
+                total += sum(int(n) for n in fields[11:15])
+            elif int(fields[1]) == self.process.pid and int(fields[3]) == self.process.pid:
+                total += int(fields[11]) + int(fields[12])
+        return total / ticks
+
     def stop(self):
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -95,16 +121,44 @@ def to_ms(text):
     return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60_000}[unit]
 
 
-def wrk(url, args, *, script=None):
-    """One wrk run: req/s, p50 and p99 in ms, and requests that failed (non-2xx/3xx,
-    socket errors, timeouts)."""
+#: What every measured GET sends, as a browser does: the page cache keeps a gzip copy.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip"}
+#: The uncached runs: the page cache renders the page (PAGE_CACHE_ALLOW_BYPASS).
+BYPASS_HEADERS = {**BROWSER_HEADERS, "X-Page-Cache": "bypass"}
+
+
+def cache_answer(server, path, headers):
+    """The status and X-Page-Cache header ("hit", "miss", "bypass", "-" for none) of one
+    GET sent with `headers`, as wrk sends them."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("X-Page-Cache") or "-"
+    finally:
+        connection.close()
+
+
+def load_average():
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def wrk(url, args, *, script=None, headers=BROWSER_HEADERS, server=None):
+    """One wrk run: req/s, p50 and p99 in ms, requests that failed (non-2xx/3xx, socket
+    errors, timeouts), and with `server` the app's CPU milliseconds a request."""
     command = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency"]
     command += ["--timeout", "10s"]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
     if script:
         command += ["-s", script]
+    cpu_before = server.cpu_seconds() if server else None
     out = subprocess.run(
         [*command, url], capture_output=True, text=True, timeout=args.duration + 60
     ).stdout
+    cpu = server.cpu_seconds() - cpu_before if server else None
+    done = int(re.search(r"(\d+) requests in", out).group(1))
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = to_ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = to_ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -112,7 +166,14 @@ def wrk(url, args, *, script=None):
     socket_errors = re.search(r"Socket errors: (.*)", out)
     if socket_errors:
         errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
-    return {"rps": rate, "p50": p50, "p99": p99, "errors": errors}
+    return {
+        "rps": rate,
+        "p50": p50,
+        "p99": p99,
+        "errors": errors,
+        "load": load_average(),
+        "cpu_ms": 1000 * cpu / done if server and done else None,
+    }
 
 
 def signed_in_form(server, username, password, slug):
@@ -139,6 +200,9 @@ def measure(args, directory, database_url):
         "DATABASE_URL": database_url,
         "CACHE_URL": args.cache_url,
         "DJANGO_BENCH_BARE_VIEW": "true",
+        "DJANGO_DEBUG": "false",
+        "PAGE_CACHE": "true",
+        "PAGE_CACHE_ALLOW_BYPASS": "true",
         "GUNICORN_ACCESS_LOG": "false",
         "WEB_CONCURRENCY": str(args.workers),
         "REVIEWS_PER_HOUR": "1000000",
@@ -167,29 +231,38 @@ def measure(args, directory, database_url):
     slug, title, review_count = popular
     word = next((w for w in re.findall(r"[A-Za-z]{4,}", title)), "night")
     cached = Server(env, directory, "cached")
-    uncached = Server({**env, "PAGE_CACHE": "off"}, directory, "uncached")
     rows = []
+    # (label, path, headers, what X-Page-Cache must say; None: the page is not cached)
+    pages = [
+        ("bare Django view (the ceiling)", "/_bench/bare", BROWSER_HEADERS, None),
+        ("/healthz", "/healthz", BROWSER_HEADERS, None),
+        ("home", "/", BROWSER_HEADERS, "hit"),
+        ("/movies/", "/movies/", BROWSER_HEADERS, "hit"),
+        (f"verdict page ({review_count:,} reviews), cached", f"/movies/{slug}/",
+         BROWSER_HEADERS, "hit"),
+        ("verdict page, uncached (rendered)", f"/movies/{slug}/", BYPASS_HEADERS, "bypass"),
+        ("its reviews page, cached", f"/movies/{slug}/reviews/", BROWSER_HEADERS, "hit"),
+        ("its reviews page, uncached", f"/movies/{slug}/reviews/", BYPASS_HEADERS, "bypass"),
+        (f'search "{word.lower()}" (never cached)', f"/search/?q={word.lower()}",
+         BROWSER_HEADERS, None),
+        ("/sitemap.xml", "/sitemap.xml", BROWSER_HEADERS, "hit"),
+        ("feed", "/feeds/verdicts/", BROWSER_HEADERS, "hit"),
+    ]  # fmt: skip
     try:
-        pages = [
-            ("bare Django view (the ceiling)", cached, "/_bench/bare"),
-            ("/healthz", cached, "/healthz"),
-            ("home", cached, "/"),
-            ("/movies/", cached, "/movies/"),
-            (f"verdict page ({review_count} reviews), page cache on", cached, f"/movies/{slug}/"),
-            ("verdict page, PAGE_CACHE=off", uncached, f"/movies/{slug}/"),
-            ("reviews page", cached, f"/movies/{slug}/reviews/"),
-            (f'search "{word.lower()}"', cached, f"/search/?q={word.lower()}"),
-            ("/sitemap.xml", cached, "/sitemap.xml"),
-            ("feed", cached, "/feeds/verdicts/"),
-        ]
-        for label, server, path in pages:
-            # Warm every worker (its first page compiles templates, resolves URLs).
-            wrk(server.url(path), argparse.Namespace(connections=args.connections, duration=2))
-            result = wrk(server.url(path), args)
+        for label, path, headers, expected in pages:
+            # Warm every worker (its first page compiles templates, resolves URLs) and
+            # the page cache.
+            warm = argparse.Namespace(connections=args.connections, duration=2)
+            wrk(cached.url(path), warm, headers=headers)
+            status, answer = cache_answer(cached, path, headers)
+            if status != 200 or (expected and answer != expected):
+                print(f"  {label}: {status}, X-Page-Cache {answer}, expected {expected}")
+            result = wrk(cached.url(path), args, headers=headers, server=cached)
+            result["cache"] = answer
             rows.append((label, result))
-            print(f"  {label}: {result['rps']:.0f} req/s", flush=True)
+            print(f"  {label}: {result['rps']:.0f} req/s ({answer})", flush=True)
             if result["errors"]:
-                answer = Browser(server.port, Recorder()).request("GET", path)
+                answer = Browser(cached.port, Recorder()).request("GET", path)
                 print(
                     f"    {result['errors']} failed; now it answers {answer.status}: "
                     f"{answer.text[:160]!r}"
@@ -222,11 +295,12 @@ def measure(args, directory, database_url):
             script=str(script),
         )
         thread.join(args.duration + 90)
+        writes["cache"] = "-"
+        readers["result"]["cache"] = "hit/stale/miss"
         rows.append(("review submission (2 writers, POST and redirect)", writes))
-        rows.append(("  verdict page meanwhile (readers)", readers["result"]))
+        rows.append(("&nbsp;&nbsp;verdict page meanwhile (readers)", readers["result"]))
     finally:
         cached.stop()
-        uncached.stop()
     return rows
 
 
@@ -234,15 +308,19 @@ def table(rows, args, scale):
     bare = rows[0][1]["rps"]
     lines = [
         f"wrk -t2 -c{args.connections}, {args.duration} s a page, gunicorn {args.workers} sync "
-        f"workers, access log off; {scale}.",
+        f"workers, DEBUG and the access log off, Redis as the cache; {scale}. Load average "
+        f"at the end of each run: {min(r['load'] for _, r in rows):.1f} to "
+        f"{max(r['load'] for _, r in rows):.1f}.",
         "",
-        "| page | req/s | p50 | p99 | failed | share of the bare view |",
-        "|---|---|---|---|---|---|",
+        "| page | X-Page-Cache | req/s | p50 | p99 | failed | share of the bare view "
+        "| app CPU a request |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for label, r in rows:
+        cpu = "" if r.get("cpu_ms") is None else f"{r['cpu_ms']:.2f} ms"
         lines.append(
-            f"| {label} | {r['rps']:.0f} | {r['p50']:.1f} ms | {r['p99']:.1f} ms | "
-            f"{r['errors']} | {100 * r['rps'] / bare:.1f}% |"
+            f"| {label} | {r['cache']} | {r['rps']:.0f} | {r['p50']:.1f} ms | "
+            f"{r['p99']:.1f} ms | {r['errors']} | {100 * r['rps'] / bare:.1f}% | {cpu} |"
         )
     return "\n".join(lines)
 

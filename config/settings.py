@@ -227,6 +227,9 @@ if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
     # Django's default of 300 entries would cull the page cache (movies/pagecache.py)
     # every few pages; a CACHE_URL option (?max_entries=) still wins.
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 20_000)
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # The same backend, without a new redis client object per call (config/cache.py).
+    CACHES["default"]["BACKEND"] = "config.cache.RedisCache"
 
 # The page cache (movies/pagecache.py, docs/performance.md#the-page-cache): anonymous
 # readers' pages from the shared cache, invalidated by generation when what they show

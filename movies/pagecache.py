@@ -54,7 +54,7 @@ SCORES_KEY = "pagecache:gen:scores"
 FILM_KEY = "pagecache:gen:film:{}"
 NEXT_LIVE_KEY = "pagecache:next-live"
 PAGE_KEY = "pagecache:page:{}"
-#: The response header saying what the cache did: hit, miss or bypass.
+#: The response header saying what the cache did: hit, miss, stale or bypass.
 STATUS_HEADER = "X-Page-Cache"
 #: The request header that skips the cache when settings.PAGE_CACHE_ALLOW_BYPASS is on
 #: (the benchmark's uncached runs): `X-Page-Cache: bypass`.
@@ -178,10 +178,16 @@ def _generations(film_slug, *, scores):
 
 # --- Serving --------------------------------------------------------------------------
 
-#: One render per page at a time: the others wait for it (polling the cache every
-#: RENDER_POLL_SECONDS for at most RENDER_WAIT_SECONDS, then render themselves). The lock
-#: expires by itself if its worker dies.
+#: One render per page at a time: the others serve the page's previous version meanwhile
+#: (LATEST_KEY, marked stale), or with none kept wait for the render (polling the cache
+#: every RENDER_POLL_SECONDS for at most RENDER_WAIT_SECONDS, then render themselves).
+#: The lock expires by itself if its worker dies.
 LOCK_KEY = "pagecache:rendering:{}"
+#: The last version of a page stored, under a key without generations: what readers get
+#: while the new version renders after a write.
+LATEST_KEY = "pagecache:latest:{}"
+#: The status header of a page served while its new version renders.
+STALE = "stale"
 RENDER_LOCK_SECONDS = 10
 RENDER_WAIT_SECONDS = 2.0
 RENDER_POLL_SECONDS = 0.05
@@ -214,6 +220,11 @@ def _key(url, generations, country):
     feeds and robots.txt name the host and scheme they were asked on."""
     raw = "|".join([*(str(g) for g in generations), country, url])
     return PAGE_KEY.format(hashlib.sha256(raw.encode()).hexdigest())
+
+
+def _latest_key(url, country):
+    """The key of the page's last stored version, whatever the generations."""
+    return LATEST_KEY.format(hashlib.sha256(f"{country}|{url}".encode()).hexdigest())
 
 
 def _storable(request, response):
@@ -286,6 +297,10 @@ def _response(request, entry, status):
             max_age=settings.PAGE_CACHE_MAX_AGE,
             s_maxage=settings.PAGE_CACHE_CDN_MAX_AGE,
         )
+    if status == STALE:
+        # The page as it was a render ago: nobody downstream keeps it (a browser or a
+        # CDN asks again, and its ETag still gets a 304 until the new version is in).
+        patch_cache_control(response, no_cache=True, max_age=0, s_maxage=0)
     response[STATUS_HEADER] = status
     return response
 
@@ -335,12 +350,20 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
             return _private(view(request, *args, **kwargs), "bypass")
         if entry is not None:
             return _response(request, entry, "hit")
+        latest = _latest_key(url, reader_country(request))
         if not locked:
             # Another worker is rendering this page (a popular page just invalidated):
-            # wait for its result rather than render it again beside it.
+            # serve the version before it, a render old, rather than hold this worker
+            # (and everyone queued behind it, a writer included) waiting; with none
+            # kept, wait for the render rather than render it again beside it.
+            with contextlib.suppress(Exception):
+                stale = cache.get(latest)
+                if stale is not None:
+                    return _response(request, stale, STALE)
             entry = _wait_for(key, lock)
             if entry is not None:
                 return _response(request, entry, "hit")
+        stored = False
         try:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
@@ -349,10 +372,16 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
                 return _private(response, "bypass")
             entry = _entry(response)
             try:
-                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+                cache.set_many({key: entry, latest: entry}, settings.PAGE_CACHE_SECONDS)
+                stored = True
             except Exception:
                 logger.warning("page cache unavailable", exc_info=True)
         finally:
+            if not stored:
+                # The page is no longer what its last version showed (a 404 now, an
+                # error, a page not to be shared): that version is never served again.
+                with contextlib.suppress(Exception):
+                    cache.delete(latest)
             if locked:
                 with contextlib.suppress(Exception):  # else it expires by itself
                     cache.delete(lock)
