@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.load import databases  # noqa: E402
 from tests.load.client import Browser, Recorder, forms_on  # noqa: E402
-from tests.load.run import free_port  # noqa: E402
+from tests.load.run import free_port, wait_for_healthz  # noqa: E402
 
 DEFAULT_CACHE = "redis://127.0.0.1:6379/3"
 
@@ -75,14 +75,7 @@ class Server:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        probe = Browser(self.port, Recorder(), timeout=5)
-        for _ in range(150):  # 30 s
-            if self.process.poll() is not None:
-                sys.exit(f"gunicorn exited:\n{self.log.read_text()[-2000:]}")
-            if probe.request("GET", "/healthz").status == 200:
-                return
-            time.sleep(0.2)
-        sys.exit("gunicorn did not answer /healthz within 30 s")
+        wait_for_healthz(self.process, self.port, log=self.log)
 
     def url(self, path):
         return f"http://127.0.0.1:{self.port}{path}"

@@ -46,8 +46,7 @@ from cluster_checks import (  # noqa: E402
 )
 
 from tests.load import databases  # noqa: E402
-from tests.load.client import Browser, Recorder  # noqa: E402
-from tests.load.run import free_port  # noqa: E402
+from tests.load.run import free_port, wait_for_healthz  # noqa: E402
 
 BUCKET = "ww-cluster-media"
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -207,14 +206,7 @@ class Cluster:
         )
 
     def wait_healthy(self, port, process, what):
-        probe = Browser(port, Recorder(), timeout=5)
-        for _ in range(150):  # 30 s
-            if process.poll() is not None:
-                sys.exit(f"{what} exited; logs in {self.dir}")
-            if probe.request("GET", "/healthz").status == 200:
-                return
-            time.sleep(0.2)
-        sys.exit(f"{what} did not answer /healthz within 30 s")
+        wait_for_healthz(process, port, what=f"{what} (logs in {self.dir})")
 
     def kill_app(self, name):
         process = self.apps[name]

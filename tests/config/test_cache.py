@@ -1,23 +1,12 @@
 """config/cache.py: Django's Redis backend, one redis client per pool instead of per call."""
 
-import socket
-
 import pytest
 from django.core.cache import caches
 from django.test import override_settings
 
+from tests.servers import needs_redis
 
-def _redis_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not _redis_answers(), reason="no Redis server answers on 127.0.0.1:6379"
-)
+pytestmark = needs_redis
 
 REDIS = {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/2"}
 

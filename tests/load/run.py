@@ -52,6 +52,19 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def wait_for_healthz(process, port, *, what="gunicorn", log=None, seconds=30):
+    """Return once the server `process` started on `port` answers /healthz with 200; exit
+    the script with `what` and the end of `log` (a Path) if it stops or does not answer."""
+    probe = Browser(port, Recorder(), timeout=5)
+    for _ in range(seconds * 5):
+        if process.poll() is not None:
+            sys.exit(f"{what} exited:\n{log.read_text()[-2000:] if log else ''}")
+        if probe.request("GET", "/healthz").status == 200:
+            return
+        time.sleep(0.2)
+    sys.exit(f"{what} did not answer /healthz within {seconds} s")
+
+
 class Site:
     """The scratch database and the gunicorn serving it."""
 
@@ -88,14 +101,7 @@ class Site:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        probe = Browser(self.port, Recorder(), timeout=5)
-        for _ in range(300):  # 60 s
-            if self.server.poll() is not None:
-                sys.exit(f"gunicorn exited:\n{self.log.read_text()[-2000:]}")
-            if probe.request("GET", "/healthz").status == 200:
-                return
-            time.sleep(0.2)
-        sys.exit("gunicorn did not answer /healthz within 60 s")
+        wait_for_healthz(self.server, self.port, log=self.log, seconds=60)
 
     def stop(self):
         if self.server and self.server.poll() is None:

@@ -3,7 +3,6 @@ HTTP caching headers, never shared with a signed-in reader; one render at a time
 shared backends. What invalidates a page: test_page_cache_invalidation.py."""
 
 import gzip
-import socket
 
 import pytest
 from django.core.cache import cache
@@ -15,6 +14,7 @@ from django.urls import reverse
 from movies import pagecache, services
 from movies.models import Credit, Movie
 from tests.factories import MovieFactory, ReviewFactory, UserFactory
+from tests.servers import redis_answers
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
@@ -243,14 +243,6 @@ def test_bypass_header_only_when_the_setting_allows_it(client, one_second, setti
 # --- The shared backends ----------------------------------------------------------------
 
 
-def _redis_answers():
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 BACKENDS = [
     pytest.param(
         {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "django_cache"},
@@ -263,7 +255,7 @@ BACKENDS = [
         },
         id="redis",
         marks=pytest.mark.skipif(
-            not _redis_answers(), reason="no Redis server answers on 127.0.0.1:6379"
+            not redis_answers(), reason="no Redis server answers on 127.0.0.1:6379"
         ),
     ),
 ]

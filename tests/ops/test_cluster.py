@@ -13,28 +13,19 @@ from pathlib import Path
 import pytest
 
 from tests.load import databases
+from tests.servers import needs_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.slow
 
 
-def _redis_answers():
-    import redis
-
-    try:
-        return redis.Redis.from_url("redis://127.0.0.1:6379/3", socket_timeout=2).ping()
-    except redis.RedisError:
-        return False
-
-
+@needs_redis
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
 @pytest.mark.skipif(
     not databases.is_postgres(os.environ.get("DATABASE_URL")), reason="needs PostgreSQL"
 )
 def test_two_app_servers_behind_nginx_pass_every_check():
-    if not _redis_answers():
-        pytest.skip("no Redis on 127.0.0.1:6379")
     run = subprocess.run(
         [sys.executable, "scripts/cluster.py", "--short"],
         cwd=ROOT,
