@@ -246,7 +246,7 @@ class MovieDraftMixin:
     def response_change(self, request, obj):
         if "_savedraft" not in request.POST:
             if self._editing_draft(request, obj):  # the draft's own form, saved: now live
-                MovieDraft.objects.filter(movie=obj).delete()
+                services.draft_discard(movie=obj)
             return super().response_change(request, obj)
         draft_url = reverse("admin:movies_movie_draft", args=[obj.pk])
         self.message_user(
@@ -286,7 +286,7 @@ class MovieDraftMixin:
             if action in ("publish", "confirm"):
                 return self._publish(request, movie, draft, confirm=action == "confirm")
             if action == "discard":
-                draft.delete()
+                services.draft_discard(movie=movie)
                 self.log_change(request, movie, "Discarded the draft of a change.")
                 self.message_user(request, "Draft discarded: the live film is as it was.")
                 return redirect(change_url)

@@ -318,6 +318,13 @@ def draft_publish(*, draft: MovieDraft, editor=None, confirm: bool = False) -> M
     )
 
 
+def draft_discard(*, movie: Movie) -> bool:
+    """Drop `movie`'s pending draft, if any (discarded, or its form saved live); the live
+    film is untouched. Returns whether there was one."""
+    deleted, _ = MovieDraft.objects.filter(movie=movie).delete()
+    return bool(deleted)
+
+
 @transaction.atomic
 def draft_schedule(*, draft: MovieDraft, publish_at, editor=None) -> MovieDraft:
     """Have `draft` published at `publish_at` (None: unschedule), by the task worker or
