@@ -57,8 +57,10 @@ PAGE_KEY = "pagecache:page:{}"
 #: The response header saying what the cache did: hit, miss, stale or bypass.
 STATUS_HEADER = "X-Page-Cache"
 #: The request header that skips the cache when settings.PAGE_CACHE_ALLOW_BYPASS is on
-#: (the benchmark's uncached runs): `X-Page-Cache: bypass`.
+#: (the benchmark's uncached runs): `X-Page-Cache: bypass` renders the page (its parts
+#: cached on their own may come from the cache, movies.fragments), `cold` renders it all.
 BYPASS_META = "HTTP_X_PAGE_CACHE"
+BYPASS_VALUES = ("bypass", "cold")
 #: Below this many bytes gzip saves nothing worth a header.
 GZIP_MIN_BYTES = 200
 #: "None scheduled": kept so the look-up for the next scheduled film runs once, not per hit.
@@ -176,6 +178,12 @@ def _generations(film_slug, *, scores):
     return generations
 
 
+def generations(film_slug):
+    """(the catalogue's, the scores' and the film's generations): what the parts of a
+    film's page cached on their own fold into their keys (movies.fragments)."""
+    return tuple(_generations(film_slug, scores=True))
+
+
 # --- Serving --------------------------------------------------------------------------
 
 #: One render per page at a time: the others serve the page's previous version meanwhile
@@ -212,7 +220,7 @@ def _anonymous_without_state(request):
 
 
 def _wants_bypass(request):
-    return settings.PAGE_CACHE_ALLOW_BYPASS and request.META.get(BYPASS_META, "") == "bypass"
+    return settings.PAGE_CACHE_ALLOW_BYPASS and request.META.get(BYPASS_META, "") in BYPASS_VALUES
 
 
 def _key(url, generations, country):

@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
@@ -12,7 +12,7 @@ from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
 
-from movies import drafts, limits, search, verdicts
+from movies import drafts, fragments, limits, search, verdicts
 from movies.models import (
     Availability,
     ContentAdvisory,
@@ -22,6 +22,7 @@ from movies.models import (
     MovieDraft,
     Person,
     Provider,
+    verdict_part_prefetches,
 )
 from movies.pagination import CappedPaginator, ForgivingPaginationMixin
 from movies.selectors import list_filter_options, verdict_inputs
@@ -300,8 +301,17 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
     template_name = "movies/movie_detail.html"
     context_object_name = "movie"
 
+    def get(self, request, *args, **kwargs):
+        # Before the film is read: a part rendered from it is stored under the
+        # generations of that moment (movies.fragments).
+        self.fragments = fragments.VerdictFragments(
+            request, kwargs.get(self.slug_url_kwarg), enabled=not self.wants_draft
+        )
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
-        return Movie.objects.visible_to(self.request.user).for_verdict_page()
+        visible = Movie.objects.visible_to(self.request.user)
+        return visible.for_verdict_page(parts=not self.fragments.enabled)
 
     def get_object(self, queryset=None):
         try:
@@ -313,6 +323,8 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
             self.draft = MovieDraft.objects.filter(movie=movie).first()
             if self.draft is not None:
                 movie = drafts.preview(movie, self.draft)
+        if not movie.is_public:
+            self.fragments.disable()  # a staff preview of a film readers cannot see
         return movie
 
     @cached_property
@@ -330,41 +342,97 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
     def get_context_data(self, **kwargs):
         movie = self.object
         country = reader_country(self.request)
-        credits = list(movie.credits.all())
-        cast = [c for c in credits if c.role == Credit.Role.CAST]
-        offers = [a for a in movie.availabilities.all() if a.country.code == country]
-        kinds = dict(Availability.Kind.choices)
-        offers_by_kind = [
-            (label, [o for o in offers if o.kind == kind])
-            for kind, label in kinds.items()
-            if any(o.kind == kind for o in offers)
-        ]
-        offer_countries = sorted(
-            {a.country.code for a in movie.availabilities.all()} | {country},
-            key=lambda code: countries.name(code),
-        )
         # The reviews block comes from the reviews app's template tag (verdict_reviews).
         return super().get_context_data(
             assessment=self.verdict_inputs.assess(movie),
-            leads=[c for c in cast if c.billing_order == 1],
-            supporting=[c for c in cast if c.billing_order and c.billing_order > 1],
-            unbilled=split_unbilled([c for c in cast if not c.billing_order]),
-            crew=[c for c in credits if c.role != Credit.Role.CAST],
-            directors=[c for c in credits if c.role == Credit.Role.DIRECTOR],
-            writers=[c for c in credits if c.role == Credit.Role.WRITER],
-            unknowns=unknowns(movie, cast=cast),
             country=country,
             country_name=countries.name(country),
-            offers_by_kind=offers_by_kind,
-            offers_checked=max((o.last_checked for o in offers), default=None),
-            offer_countries=[(code, countries.name(code)) for code in offer_countries],
-            all_countries=list(countries),
-            regions=list(movie.regional_grosses.all()),
+            parts=VerdictParts(movie, country),
+            fragments=self.fragments,
             is_preview=not movie.is_public,
             draft_preview=self.draft,
             break_even=settings.BREAK_EVEN_MULTIPLE,
             **kwargs,
         )
+
+
+class VerdictParts:
+    """What only the verdict page's film-only parts show (the credits, advisories,
+    regional grosses and offers), read when a part is rendered, not when it comes from
+    the cache (movies.fragments): one query each (verdict_part_prefetches)."""
+
+    def __init__(self, movie, country):
+        self.movie = movie
+        self.country = country
+
+    @cached_property
+    def film(self):
+        """The film with its parts read (a no-op for a film read with them, or a draft
+        preview, which holds its own)."""
+        prefetch_related_objects([self.movie], *verdict_part_prefetches())
+        return self.movie
+
+    @cached_property
+    def credits(self):
+        return list(self.film.credits.all())
+
+    @cached_property
+    def cast(self):
+        return [c for c in self.credits if c.role == Credit.Role.CAST]
+
+    @cached_property
+    def leads(self):
+        return [c for c in self.cast if c.billing_order == 1]
+
+    @cached_property
+    def supporting(self):
+        return [c for c in self.cast if c.billing_order and c.billing_order > 1]
+
+    @cached_property
+    def unbilled(self):
+        return split_unbilled([c for c in self.cast if not c.billing_order])
+
+    @cached_property
+    def crew(self):
+        return [c for c in self.credits if c.role != Credit.Role.CAST]
+
+    @cached_property
+    def directors(self):
+        return [c for c in self.credits if c.role == Credit.Role.DIRECTOR]
+
+    @cached_property
+    def writers(self):
+        return [c for c in self.credits if c.role == Credit.Role.WRITER]
+
+    @cached_property
+    def unknowns(self):
+        return unknowns(self.movie, cast=self.cast)
+
+    @cached_property
+    def regions(self):
+        return list(self.film.regional_grosses.all())
+
+    @cached_property
+    def offers(self):
+        return [a for a in self.film.availabilities.all() if a.country.code == self.country]
+
+    @cached_property
+    def offers_by_kind(self):
+        offers = self.offers
+        return [
+            (label, [o for o in offers if o.kind == kind])
+            for kind, label in Availability.Kind.choices
+            if any(o.kind == kind for o in offers)
+        ]
+
+    @cached_property
+    def offers_checked(self):
+        return max((o.last_checked for o in self.offers), default=None)
+
+    @cached_property
+    def offer_countries(self):
+        codes = {a.country.code for a in self.film.availabilities.all()} | {self.country}
+        return [(code, countries.name(code)) for code in sorted(codes, key=countries.name)]
 
 
 class SearchResultsPaginator(CappedPaginator):

@@ -21,7 +21,7 @@ from movies.models.base import (
 )
 from movies.models.drafts import MovieDraft
 from movies.models.film_rows import ContentAdvisory, RegionalGross, SimilarFilm
-from movies.models.films import Movie, MovieQuerySet
+from movies.models.films import Movie, MovieQuerySet, verdict_part_prefetches
 from movies.models.genres import Genre, genres_in_source_order, prefetch_genres
 from movies.models.imports import ImportJob, ImportLock
 from movies.models.people import Credit, CreditQuerySet, Person, PersonQuerySet
@@ -57,4 +57,5 @@ __all__ = [
     "published_q",
     "slug_base",
     "unique_slug",
+    "verdict_part_prefetches",
 ]

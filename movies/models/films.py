@@ -25,6 +25,26 @@ from movies.models.people import Credit
 from movies.models.watch import Availability
 
 
+def verdict_part_prefetches():
+    """What only the verdict page's film-only parts read (for_verdict_page)."""
+    return [
+        models.Prefetch(
+            "credits",
+            queryset=Credit.objects.select_related("person").order_by(
+                "role", models.F("billing_order").asc(nulls_last=True), "person__name"
+            ),
+        ),
+        models.Prefetch("regional_grosses", queryset=RegionalGross.objects.order_by("-amount")),
+        "advisories",
+        models.Prefetch(
+            "availabilities",
+            queryset=Availability.objects.select_related("provider").order_by(
+                "country", "kind", "provider__name"
+            ),
+        ),
+    ]
+
+
 class MovieQuerySet(models.QuerySet):
     def published(self):
         """What the public may see: published, with a publish time that has come.
@@ -64,24 +84,15 @@ class MovieQuerySet(models.QuerySet):
         (NOT_ON_CARDS)."""
         return self.defer(*self.NOT_ON_CARDS).prefetch_related(prefetch_genres())
 
-    def for_verdict_page(self):
-        return self.select_related("assessment_by").prefetch_related(
-            prefetch_genres(),
-            models.Prefetch(
-                "credits",
-                queryset=Credit.objects.select_related("person").order_by(
-                    "role", models.F("billing_order").asc(nulls_last=True), "person__name"
-                ),
-            ),
-            models.Prefetch("regional_grosses", queryset=RegionalGross.objects.order_by("-amount")),
-            "advisories",
-            models.Prefetch(
-                "availabilities",
-                queryset=Availability.objects.select_related("provider").order_by(
-                    "country", "kind", "provider__name"
-                ),
-            ),
-        )
+    def for_verdict_page(self, *, parts=True):
+        """The verdict page's film with its genres and what its film-only parts read
+        (verdict_part_prefetches). `parts=False` leaves those out, and the search
+        document: the view prefetches them only when a part is rendered rather than
+        served from the cache (movies.fragments)."""
+        queryset = self.select_related("assessment_by").prefetch_related(prefetch_genres())
+        if parts:
+            return queryset.prefetch_related(*verdict_part_prefetches())
+        return queryset.defer("search_document")
 
     def in_band(self, band, ladder):
         """Films whose box-office multiple falls in `band` of `ladder`."""

@@ -1,7 +1,11 @@
+import functools
 import zlib
 
 from django import template
 from django.db.models import prefetch_related_objects
+from django.utils import translation
+from django.utils.html import format_html_join
+from django_countries import countries
 
 from movies import similar, verdicts
 from movies.search import MAX_QUERY_LENGTH
@@ -89,3 +93,54 @@ def more_like_this(context, movie, directors=()):
         "directors": people,
         "by_directors": inputs.assess_all(by_directors),
     }
+
+
+@register.simple_tag
+def all_country_options():
+    """The where-to-watch picker's 249 "All countries" options: the same on every page,
+    made once per process and language (a loop of them was a tenth of a verdict render)."""
+    return _country_options(translation.get_language())
+
+
+@functools.cache
+def _country_options(language):
+    return format_html_join("", '<option value="{}">{}</option>', countries)
+
+
+class FilmFragmentNode(template.Node):
+    def __init__(self, nodelist, name, vary, flags):
+        self.nodelist = nodelist
+        self.name = name
+        self.vary = vary
+        self.flags = flags
+
+    def render(self, context):
+        fragments = context.get("fragments")
+        if fragments is None:
+            return self.nodelist.render(context)
+        return fragments.get_or_render(
+            self.name,
+            context["movie"].pk,
+            [value.resolve(context) for value in self.vary],
+            lambda: self.nodelist.render(context),
+            **self.flags,
+        )
+
+
+@register.tag
+def film_fragment(parser, token):
+    """{% film_fragment "name" [value ...] [scores] [film] [personal] %}...
+    {% endfilm_fragment %}: a part of a film's page kept in the shared cache
+    (movies.fragments, the view's `fragments`), for the film and the values given (e.g.
+    the reader's country). It depends on the catalogue, and with `scores` on other films'
+    scores, with `film` on the film's reviews and ratings; `personal`: for a signed-in
+    reader it holds their own review or buttons, so only anonymous readers share it."""
+    name, *args = token.split_contents()[1:]
+    flags = {arg: True for arg in args if arg in FRAGMENT_FLAGS}
+    vary = [parser.compile_filter(arg) for arg in args if arg not in flags]
+    nodelist = parser.parse(("endfilm_fragment",))
+    parser.delete_first_token()
+    return FilmFragmentNode(nodelist, name.strip("\"'"), vary, flags)
+
+
+FRAGMENT_FLAGS = ("scores", "film", "personal")

@@ -1,0 +1,98 @@
+"""Parts of the verdict page that depend on the film alone, kept in the shared cache.
+
+A page-cache miss (a review moved the film's page on, a signed-in reader, a reader's
+country) used to render the whole page: its facts, cast and crew, plot, box office,
+where to watch and the "more like this" shelves, most of the render's cost, though a
+review changes none of them. `{% film_fragment %}` (movies_tags) keeps each such part's
+HTML under a key folding in the *catalogue* generation (every write a part can show moves
+it: a film's, a person's, a genre's or a provider's save, an import, the verdict ladder;
+movies.pagecache) and, for the shelves, which show other films' scores, the *scores*
+generation. So, as for whole pages, nothing is ever deleted: a write moves a generation
+on and the next render stores the part under the new key.
+
+The generations are read once per request, before the film is (`VerdictFragments` is made
+at the start of the view): a part rendered from rows read before a write is stored under
+the generation before it, never after.
+
+Never used for staff previews (a draft, a film not yet public), when the page cache is
+off (settings.PAGE_CACHE), for a part that holds something of the reader's own (the
+shelves' watchlist buttons) unless the reader is anonymous, or for a request sent with
+`X-Page-Cache: cold` while settings.PAGE_CACHE_ALLOW_BYPASS is on (the benchmark's
+"nothing cached" render). A cache that does not answer costs a log line: the part is
+rendered.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.safestring import mark_safe
+
+from movies import pagecache
+
+logger = logging.getLogger(__name__)
+
+FRAGMENT_KEY = "fragment:{}"
+#: `X-Page-Cache: cold` (with PAGE_CACHE_ALLOW_BYPASS): neither the page nor its parts
+#: come from the cache.
+COLD = "cold"
+
+
+def cold(request) -> bool:
+    return settings.PAGE_CACHE_ALLOW_BYPASS and request.META.get(pagecache.BYPASS_META, "") == COLD
+
+
+class VerdictFragments:
+    """One verdict page's cached parts. `enabled=False`: every part is rendered."""
+
+    def __init__(self, request, film_slug, *, enabled=True):
+        self.anonymous = not request.user.is_authenticated
+        self.enabled = enabled and settings.PAGE_CACHE and not cold(request)
+        self.generations = None
+        # Parts name the site's address (canonical and social links): one set per host.
+        self.origin = request.build_absolute_uri("/")
+        if self.enabled:
+            try:
+                self.generations = pagecache.generations(film_slug)
+            except Exception:
+                logger.warning("fragment cache unavailable", exc_info=True)
+                self.enabled = False
+
+    def disable(self):
+        """A staff preview: the page shows what readers do not see."""
+        self.enabled = False
+
+    def key(self, name, film_id, vary, *, scores, film):
+        catalogue, score_generation, film_generation = self.generations
+        parts = [name, self.origin, str(film_id), str(catalogue), *(str(v) for v in vary)]
+        if scores:
+            parts.append(f"s{score_generation}")
+        if film:
+            parts.append(f"f{film_generation}")
+        raw = "|".join(parts)
+        return FRAGMENT_KEY.format(hashlib.sha256(raw.encode()).hexdigest())
+
+    def get_or_render(
+        self, name, film_id, vary, render, *, scores=False, film=False, personal=False
+    ):
+        """The part's HTML from the cache, else `render()`, stored for the others.
+        `scores`: it shows other films' scores; `film`: the film's reviews and ratings;
+        `personal`: for a signed-in reader it holds their own (review, buttons), so it is
+        shared among anonymous readers only."""
+        if not self.enabled or (personal and not self.anonymous):
+            return render()
+        key = self.key(name, film_id, vary, scores=scores, film=film)
+        try:
+            html = cache.get(key)
+        except Exception:
+            logger.warning("fragment cache unavailable", exc_info=True)
+            return render()
+        if html is not None:
+            return mark_safe(html)  # noqa: S308 (our own render, stored as rendered)
+        html = render()
+        try:
+            cache.set(key, str(html), settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("fragment cache unavailable", exc_info=True)
+        return html

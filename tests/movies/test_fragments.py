@@ -1,0 +1,183 @@
+"""The verdict page's parts cached on their own (movies/fragments.py): a page the page
+cache cannot serve (a signed-in reader, a miss after a write) is put together from the
+parts that did not change; every part follows the writes that change what it shows; a
+reader's own review and buttons are never shared; staff previews never read or store one.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from movies import services
+from movies.models import Credit
+from reviews import services as review_services
+from tests.factories import (
+    AvailabilityFactory,
+    CreditFactory,
+    MovieFactory,
+    PersonFactory,
+    ReviewFactory,
+    UserFactory,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
+
+COLD = {"X-Page-Cache": "cold"}
+RENDER = {"X-Page-Cache": "bypass"}
+
+
+@pytest.fixture
+def bypass(page_cache, settings):
+    settings.PAGE_CACHE_ALLOW_BYPASS = True
+
+
+def queries(client, url, **kwargs):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, **kwargs)
+    assert response.status_code == 200
+    return response, len(ctx.captured_queries)
+
+
+@pytest.mark.usefixtures("bypass")
+def test_a_page_from_cached_parts_is_the_page_rendered_whole(client, one_second):
+    ReviewFactory(movie=one_second, headline="A quiet marvel", rating=9)
+    url = one_second.get_absolute_url()
+    whole, cold_queries = queries(client, url, headers=COLD)
+    first, _ = queries(client, url, headers=RENDER)  # renders the parts and stores them
+    again, warm_queries = queries(client, url, headers=RENDER)
+    assert first.content == whole.content == again.content
+    assert b"A quiet marvel" in again.content and b"Zhang Yimou" in again.content
+    # The film and its genres; the credits, offers, grosses, advisories, reviews and
+    # shelves come with their parts.
+    assert warm_queries == 2 < cold_queries
+
+
+@pytest.mark.usefixtures("bypass")
+def test_a_page_from_cached_parts_costs_the_same_queries_for_a_big_film(client, one_second):
+    url = one_second.get_absolute_url()
+    client.get(url, headers=RENDER)
+    _, small = queries(client, url, headers=RENDER)
+    for n in range(30):
+        CreditFactory(movie=one_second, person=PersonFactory(), role=Credit.Role.CAST)
+        ReviewFactory(movie=one_second, headline=f"Review {n}")
+    AvailabilityFactory.create_batch(5, movie=one_second)
+    cache.clear()
+    client.get(url, headers=RENDER)
+    _, big = queries(client, url, headers=RENDER)
+    assert big == small
+
+
+def test_the_cold_header_needs_the_bypass_setting(client, one_second):
+    """Without PAGE_CACHE_ALLOW_BYPASS (production), the header changes nothing."""
+    url = one_second.get_absolute_url()
+    client.get(url)
+    assert client.get(url, headers=COLD)["X-Page-Cache"] == "hit"
+
+
+def test_a_signed_in_reader_gets_shared_parts_and_their_own_review(client, one_second):
+    reader = UserFactory(username="ada")
+    ReviewFactory(movie=one_second, user=reader, rating=9, headline="My own take")
+    ReviewFactory(movie=one_second, rating=4, headline="Someone else's view")
+    zhang = Credit.objects.get(movie=one_second, role=Credit.Role.DIRECTOR).person
+    hero = MovieFactory(title="Hero")  # on the "More from Zhang Yimou" shelf
+    CreditFactory(movie=hero, person=zhang, role=Credit.Role.DIRECTOR)
+    url = one_second.get_absolute_url()
+    anonymous = client.get(url).content.decode()
+    assert "You rated it" not in anonymous
+    client.force_login(reader)
+    _, first = queries(client, url)
+    page, again = queries(client, url)
+    text = page.content.decode()
+    assert "You rated it <strong>9/10</strong>" in text
+    assert 'Add to watchlist<span class="visually-hidden">: Hero' in text  # on the shelf
+    assert "Zhang Yimou" in text and "Someone else&#x27;s view" in text
+    assert again <= first
+    client.logout()
+    # What the reader's render stored is nobody else's: a page not cached yet (another
+    # address of it) put together from the parts.
+    response = client.get(url + "?from=elsewhere")
+    assert response["X-Page-Cache"] == "miss"
+    assert b"You rated it" not in response.content
+    assert b"More from Zhang Yimou" in response.content
+    assert b"Add to watchlist" not in response.content
+
+
+def test_a_reader_sees_each_write_in_the_part_that_shows_it(client, one_second, commit):
+    """Signed-in readers never get a cached page, so only the parts' keys keep them
+    current: each write below must show at once."""
+    reader = UserFactory(username="bea")
+    client.force_login(reader)
+    url = one_second.get_absolute_url()
+    assert "104 minutes" in client.get(url).content.decode()
+
+    one_second.runtime_minutes = 111
+    commit(services.movie_save, movie=one_second)
+    assert "111 minutes" in client.get(url).content.decode()  # the facts
+
+    zhang = Credit.objects.get(movie=one_second, role=Credit.Role.DIRECTOR).person
+    zhang.name = "Zhang Yimou (renamed)"
+    commit(services.person_save, person=zhang)
+    assert "Zhang Yimou (renamed)" in client.get(url).content.decode()  # facts, shelves
+
+    commit(ReviewFactory, movie=one_second, rating=2, headline="Not for me at all")
+    text = client.get(url).content.decode()
+    assert "Not for me at all" in text  # the reviews
+    assert "from 1 rating" in text  # the rating summary
+
+    other = UserFactory()
+    commit(ReviewFactory, movie=one_second, user=other, rating=10, headline="Loved it")
+    assert "from 2 ratings" in client.get(url).content.decode()
+    review = one_second.reviews.get(headline="Loved it")
+    commit(review_services.review_delete, review=review, user=other)
+    assert "from 1 rating" in client.get(url).content.decode()
+
+
+def test_a_staff_draft_preview_never_reads_or_stores_parts(drafted_client, one_second):
+    client, preview = drafted_client
+    url = one_second.get_absolute_url()
+    live = client.get(url).content.decode()  # stores the live parts
+    assert "A drafted synopsis." not in live
+    drafted = client.get(preview).content.decode()
+    assert "A drafted synopsis." in drafted
+    client.logout()
+    assert "A drafted synopsis." not in client.get(url).content.decode()
+
+
+@pytest.fixture
+def drafted_client(editor_client, one_second):
+    page = editor_client.get(reverse("admin:movies_movie_change", args=[one_second.pk]))
+    from tests.movies.browser_form import form_data
+
+    data = form_data(page, "movie_form", synopsis="A drafted synopsis.")
+    data["_savedraft"] = "Save as draft"
+    response = editor_client.post(reverse("admin:movies_movie_change", args=[one_second.pk]), data)
+    assert response.status_code == 302
+    return editor_client, f"{one_second.get_absolute_url()}?preview=draft"
+
+
+def test_parts_are_rendered_when_the_cache_does_not_answer(client, one_second, monkeypatch):
+    from movies import fragments
+
+    class Down:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        set = get
+
+    client.force_login(UserFactory())
+    monkeypatch.setattr(fragments, "cache", Down())
+    response = client.get(one_second.get_absolute_url())
+    assert response.status_code == 200
+    assert b"Zhang Yimou" in response.content and b"Where to watch" in response.content
+
+
+def test_each_country_gets_its_own_where_to_watch(client, one_second):
+    client.force_login(UserFactory())
+    url = one_second.get_absolute_url()
+    us = client.get(url + "?country=US").content.decode()
+    gb = client.get(url + "?country=GB").content.decode()
+    assert "Where to watch in United States" in us and "Where to watch in United Kingdom" in gb
+    assert us.count("selected>United States") == 1
+    assert gb.count("selected>United Kingdom") == 1
