@@ -227,6 +227,14 @@ def measure(args, directory, database_url):
     slug, title, review_count = popular
     word = next((w for w in re.findall(r"[A-Za-z]{4,}", title)), "night")
     cached = Server(env, directory, "cached")
+    from seeding import bench_reader
+
+    try:
+        cookie, form = signed_in_form(cached, bench_reader(), BENCH_PASSWORD, slug)
+    except BaseException:
+        cached.stop()
+        raise
+    signed_in = {**BROWSER_HEADERS, "Cookie": cookie}
     rows = []
     # (label, path, headers, what X-Page-Cache must say; None: the page is not cached)
     pages = [
@@ -236,9 +244,11 @@ def measure(args, directory, database_url):
         ("/movies/", "/movies/", BROWSER_HEADERS, "hit"),
         (f"verdict page ({review_count:,} reviews), cached", f"/movies/{slug}/",
          BROWSER_HEADERS, "hit"),
-        ("verdict page, uncached (rendered; film-only parts cached)", f"/movies/{slug}/",
+        ("verdict page, uncached: rendered from its cached parts", f"/movies/{slug}/",
          BYPASS_HEADERS, "bypass"),
         ("verdict page, nothing cached (cold)", f"/movies/{slug}/", COLD_HEADERS, "bypass"),
+        ("verdict page, a signed-in reader (never a cached page)", f"/movies/{slug}/",
+         signed_in, "bypass"),
         ("its reviews page, cached", f"/movies/{slug}/reviews/", BROWSER_HEADERS, "hit"),
         ("its reviews page, uncached", f"/movies/{slug}/reviews/", BYPASS_HEADERS, "bypass"),
         (f'search "{word.lower()}" (never cached)', f"/search/?q={word.lower()}",
@@ -270,10 +280,6 @@ def measure(args, directory, database_url):
 
         if args.only and not re.search(args.only, "review submission"):
             return rows
-        from seeding import bench_reader
-
-        username = bench_reader()
-        cookie, form = signed_in_form(cached, username, BENCH_PASSWORD, slug)
         check = subprocess.run(
             ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}",
              "-H", f"Cookie: {cookie}", "--data", f"{form}&rating=7",

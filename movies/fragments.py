@@ -50,6 +50,7 @@ class VerdictFragments:
         self.anonymous = not request.user.is_authenticated
         self.enabled = enabled and settings.PAGE_CACHE and not cold(request)
         self.generations = None
+        self.found = None  # key -> HTML, for the parts read ahead (prefetch)
         # Parts name the site's address (canonical and social links): one set per host.
         self.origin = request.build_absolute_uri("/")
         if self.enabled:
@@ -63,7 +64,7 @@ class VerdictFragments:
         """A staff preview: the page shows what readers do not see."""
         self.enabled = False
 
-    def key(self, name, film_id, vary, *, scores, film):
+    def key(self, name, film_id, vary, *, scores=False, film=False, personal=False):
         catalogue, score_generation, film_generation = self.generations
         parts = [name, self.origin, str(film_id), str(catalogue), *(str(v) for v in vary)]
         if scores:
@@ -73,6 +74,23 @@ class VerdictFragments:
         raw = "|".join(parts)
         return FRAGMENT_KEY.format(hashlib.sha256(raw.encode()).hexdigest())
 
+    def shared(self, personal):
+        return self.enabled and not (personal and not self.anonymous)
+
+    def prefetch(self, film_id, parts):
+        """Read every part the page will ask for in one round trip: `parts` is
+        [(name, vary, flags)], as get_or_render gets them."""
+        keys = [
+            self.key(name, film_id, vary, **flags)
+            for name, vary, flags in parts
+            if self.shared(flags.get("personal", False))
+        ]
+        try:
+            self.found = cache.get_many(keys)
+        except Exception:
+            logger.warning("fragment cache unavailable", exc_info=True)
+            self.found = {}
+
     def get_or_render(
         self, name, film_id, vary, render, *, scores=False, film=False, personal=False
     ):
@@ -80,14 +98,17 @@ class VerdictFragments:
         `scores`: it shows other films' scores; `film`: the film's reviews and ratings;
         `personal`: for a signed-in reader it holds their own (review, buttons), so it is
         shared among anonymous readers only."""
-        if not self.enabled or (personal and not self.anonymous):
+        if not self.shared(personal):
             return render()
         key = self.key(name, film_id, vary, scores=scores, film=film)
-        try:
-            html = cache.get(key)
-        except Exception:
-            logger.warning("fragment cache unavailable", exc_info=True)
-            return render()
+        if self.found is not None:
+            html = self.found.get(key)
+        else:
+            try:
+                html = cache.get(key)
+            except Exception:
+                logger.warning("fragment cache unavailable", exc_info=True)
+                return render()
         if html is not None:
             return mark_safe(html)  # noqa: S308 (our own render, stored as rendered)
         html = render()

@@ -365,16 +365,25 @@ class VerdictParts:
         self.movie = movie
         self.country = country
 
+    def _read(self, relation):
+        """The film's `relation` (verdict_part_prefetches), read once: a no-op for a film
+        read with its parts, or a draft preview, which holds its own."""
+        prefetch_related_objects([self.movie], verdict_part_prefetches()[relation])
+        return list(getattr(self.movie, relation).all())
+
     @cached_property
     def film(self):
-        """The film with its parts read (a no-op for a film read with them, or a draft
-        preview, which holds its own)."""
-        prefetch_related_objects([self.movie], *verdict_part_prefetches())
+        """The film with its credits read (the head's markup names its people)."""
+        self.credits  # noqa: B018
         return self.movie
 
     @cached_property
     def credits(self):
-        return list(self.film.credits.all())
+        return self._read("credits")
+
+    @cached_property
+    def advisories(self):
+        return self._read("advisories")
 
     @cached_property
     def cast(self):
@@ -410,11 +419,15 @@ class VerdictParts:
 
     @cached_property
     def regions(self):
-        return list(self.film.regional_grosses.all())
+        return self._read("regional_grosses")
+
+    @cached_property
+    def availabilities(self):
+        return self._read("availabilities")
 
     @cached_property
     def offers(self):
-        return [a for a in self.film.availabilities.all() if a.country.code == self.country]
+        return [a for a in self.availabilities if a.country.code == self.country]
 
     @cached_property
     def offers_by_kind(self):
@@ -431,7 +444,7 @@ class VerdictParts:
 
     @cached_property
     def offer_countries(self):
-        codes = {a.country.code for a in self.film.availabilities.all()} | {self.country}
+        codes = {a.country.code for a in self.availabilities} | {self.country}
         return [(code, countries.name(code)) for code in sorted(codes, key=countries.name)]
 
 

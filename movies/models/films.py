@@ -26,23 +26,25 @@ from movies.models.watch import Availability
 
 
 def verdict_part_prefetches():
-    """What only the verdict page's film-only parts read (for_verdict_page)."""
-    return [
-        models.Prefetch(
+    """What only the verdict page's film-only parts read (for_verdict_page), by name."""
+    return {
+        "credits": models.Prefetch(
             "credits",
             queryset=Credit.objects.select_related("person").order_by(
                 "role", models.F("billing_order").asc(nulls_last=True), "person__name"
             ),
         ),
-        models.Prefetch("regional_grosses", queryset=RegionalGross.objects.order_by("-amount")),
-        "advisories",
-        models.Prefetch(
+        "regional_grosses": models.Prefetch(
+            "regional_grosses", queryset=RegionalGross.objects.order_by("-amount")
+        ),
+        "advisories": "advisories",
+        "availabilities": models.Prefetch(
             "availabilities",
             queryset=Availability.objects.select_related("provider").order_by(
                 "country", "kind", "provider__name"
             ),
         ),
-    ]
+    }
 
 
 class MovieQuerySet(models.QuerySet):
@@ -91,7 +93,7 @@ class MovieQuerySet(models.QuerySet):
         served from the cache (movies.fragments)."""
         queryset = self.select_related("assessment_by").prefetch_related(prefetch_genres())
         if parts:
-            return queryset.prefetch_related(*verdict_part_prefetches())
+            return queryset.prefetch_related(*verdict_part_prefetches().values())
         return queryset.defer("search_document")
 
     def in_band(self, band, ladder):

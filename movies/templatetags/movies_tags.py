@@ -118,13 +118,21 @@ class FilmFragmentNode(template.Node):
         fragments = context.get("fragments")
         if fragments is None:
             return self.nodelist.render(context)
+        film_id = context["movie"].pk
+        if fragments.found is None and fragments.enabled:
+            # The first part asked for: read every part of the page in one round trip.
+            parts = context.template.nodelist.get_nodes_by_type(FilmFragmentNode)
+            fragments.prefetch(film_id, [part.spec(context) for part in parts])
         return fragments.get_or_render(
             self.name,
-            context["movie"].pk,
-            [value.resolve(context) for value in self.vary],
+            film_id,
+            self.spec(context)[1],
             lambda: self.nodelist.render(context),
             **self.flags,
         )
+
+    def spec(self, context):
+        return self.name, [value.resolve(context) for value in self.vary], self.flags
 
 
 @register.tag

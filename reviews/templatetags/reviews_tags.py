@@ -1,4 +1,5 @@
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
 from movies.text import plural
 from reviews.selectors import verdict_page_reviews
@@ -7,16 +8,18 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def verdict_reviews(context, movie):
-    """{% verdict_reviews movie as reviews %}: a film page's reviews block (the most helpful
-    reviews, the reader's own, the total), the way django-contrib-comments puts comments on
-    any page: the page's view knows nothing of reviews.
+def verdict_reviews(context, movie, public=False):
+    """{% verdict_reviews movie [public=True] as reviews %}: a film page's reviews block (the
+    most helpful reviews, the reader's own, the total), the way django-contrib-comments
+    puts comments on any page: the page's view knows nothing of reviews. `public`: as any
+    visitor sees it, whoever reads the page (the page's JSON-LD, the same for everyone).
 
     Read once per render (kept in the render context), however many blocks ask for it.
     """
-    key = ("reviews:verdict_reviews", movie.pk)
+    user = AnonymousUser() if public else context["user"]
+    key = ("reviews:verdict_reviews", movie.pk, user.pk)
     if key not in context.render_context:
-        context.render_context[key] = verdict_page_reviews(movie=movie, user=context["user"])
+        context.render_context[key] = verdict_page_reviews(movie=movie, user=user)
     return context.render_context[key]
 
 

@@ -181,3 +181,20 @@ def test_each_country_gets_its_own_where_to_watch(client, one_second):
     assert "Where to watch in United States" in us and "Where to watch in United Kingdom" in gb
     assert us.count("selected>United States") == 1
     assert gb.count("selected>United Kingdom") == 1
+
+
+def test_the_json_ld_is_the_same_for_every_reader(client, one_second):
+    """Structured data is for search engines, who come anonymous: one version, shared."""
+    reader = UserFactory(username="cy")
+    ReviewFactory(movie=one_second, user=reader, rating=8, headline="Cy's review")
+    url = one_second.get_absolute_url()
+
+    def json_ld(response):
+        text = response.content.decode()
+        return text[text.index('<script type="application/ld+json">') :].split("</script>")[0]
+
+    anonymous = json_ld(client.get(url))
+    assert "Cy&#x27;s review" in anonymous or "Cy's review" in anonymous
+    client.force_login(reader)
+    assert json_ld(client.get(url)) == anonymous
+    assert json_ld(client.get(url + "?from=elsewhere")) == anonymous
