@@ -55,7 +55,7 @@ class VerdictFragments:
         self.origin = request.build_absolute_uri("/")
         if self.enabled:
             try:
-                self.generations = pagecache.generations(film_slug)
+                self.generations = pagecache.generations(request, film_slug)
             except Exception:
                 logger.warning("fragment cache unavailable", exc_info=True)
                 self.enabled = False

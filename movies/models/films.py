@@ -88,12 +88,14 @@ class MovieQuerySet(models.QuerySet):
 
     def for_verdict_page(self, *, parts=True):
         """The verdict page's film with its genres and what its film-only parts read
-        (verdict_part_prefetches). `parts=False` leaves those out, and the search
-        document: the view prefetches them only when a part is rendered rather than
-        served from the cache (movies.fragments)."""
-        queryset = self.select_related("assessment_by").prefetch_related(prefetch_genres())
+        (the editor who signed the assessment, verdict_part_prefetches). `parts=False`
+        leaves those out, and the search document: the view reads them only when a part
+        is rendered rather than served from the cache (movies.fragments)."""
+        queryset = self.prefetch_related(prefetch_genres())
         if parts:
-            return queryset.prefetch_related(*verdict_part_prefetches().values())
+            return queryset.select_related("assessment_by").prefetch_related(
+                *verdict_part_prefetches().values()
+            )
         return queryset.defer("search_document")
 
     def in_band(self, band, ladder):
