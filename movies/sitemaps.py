@@ -180,13 +180,13 @@ class GenreSitemap(KeyRangeSitemap):
         """Genres with a public film: one EXISTS per genre (a few dozen), for the cached
         count the index needs."""
         public = Movie.objects.published().filter(genres=OuterRef("pk"))
-        return Genre.objects.filter(Exists(public)).order_by("pk").values_list("pk", flat=True)
+        return _genres_with_a_public_film().order_by("pk").values_list("pk", flat=True)
 
     def items(self):
         public = Movie.objects.published().filter(genres=OuterRef("pk"))
         latest = public.order_by("-updated_at").values("updated_at")[:1]
         return (
-            Genre.objects.filter(Exists(public))
+            _genres_with_a_public_film()
             .annotate(last_film_update=Subquery(latest))
             .order_by("name")
         )
@@ -196,6 +196,19 @@ class GenreSitemap(KeyRangeSitemap):
 
     def get_latest_lastmod(self):
         return _latest_public_film_update(Movie.genres.through.objects.all())
+
+
+def _genres_with_a_public_film():
+    """Genres with a public film: for each genre (a few dozen), its first link to a public
+    film, walking the genre's links. Not `WHERE EXISTS`: PostgreSQL turns that into a
+    semi-join, which at 100,000 films it ran as a hash join of every film with every
+    genre link (110 ms); a scalar subquery with LIMIT 1 stays one index walk per genre."""
+    links = Movie.genres.through.objects.filter(
+        genre=OuterRef("pk"), movie__in=Movie.objects.published()
+    )
+    return Genre.objects.alias(
+        first_public=Subquery(links.order_by().values("movie_id")[:1])
+    ).filter(first_public__isnull=False)
 
 
 SITEMAPS = {"films": MovieSitemap, "people": PersonSitemap, "genres": GenreSitemap}
