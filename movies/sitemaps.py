@@ -177,9 +177,8 @@ class GenreSitemap(KeyRangeSitemap):
     section = "genres"
 
     def ids(self):
-        """Genres with a public film: one EXISTS per genre (a few dozen), for the cached
-        count the index needs."""
-        public = Movie.objects.published().filter(genres=OuterRef("pk"))
+        """Genres with a public film (one index walk per genre, a few dozen), for the
+        cached count the index needs."""
         return _genres_with_a_public_film().order_by("pk").values_list("pk", flat=True)
 
     def items(self):
