@@ -1,5 +1,7 @@
 """Site-wide request and response rules that belong to no app (settings.MIDDLEWARE)."""
 
+import time
+
 from django.conf import settings
 from django.contrib.sessions import middleware as sessions_middleware
 from django.contrib.sessions.exceptions import SessionInterrupted
@@ -100,15 +102,41 @@ def _database_unavailable(exc: BaseException):
     return None
 
 
+#: When the session's idle expiry was last pushed forward (a Unix time).
+IDLE_PUSHED_KEY = "_idle_pushed"
+
+
+def push_idle_expiry(request) -> None:
+    """Mark a signed-in reader's session for saving (a new expiry) when its last push is
+    SESSION_REFRESH_SECONDS old. A visitor without a session costs nothing here."""
+    session = request.session
+    user = getattr(request, "user", None)
+    if session.is_empty() or user is None or not user.is_authenticated:
+        return
+    now = int(time.time())
+    if now - session.get(IDLE_PUSHED_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+        session[IDLE_PUSHED_KEY] = now
+
+
 class SessionMiddleware(sessions_middleware.SessionMiddleware):
-    """Django's, except for a session that cannot be saved because the database went away
-    mid-request: that is the database's error (config.views.server_error answers 503 with
-    Retry-After, and the reader's browser retries), not the 400 "session interrupted" that
-    Django keeps for a session deleted by a logout in a concurrent request. Every signed-in
-    request saves its session (SESSION_SAVE_EVERY_REQUEST), so a database restart between a
-    view and that save turned a reader's page or review into a 400 (the load run's outage)."""
+    """Django's, with two changes.
+
+    The idle limit: a session's expiry (SESSION_COOKIE_AGE from its last save) is pushed
+    forward when its last push is SESSION_REFRESH_SECONDS old, by saving it. Django's
+    SESSION_SAVE_EVERY_REQUEST did it on every request: a write to the sessions table for
+    every page a signed-in reader opened (BEGIN, UPDATE, COMMIT: three round trips). The
+    session then ends between AGE - REFRESH and AGE seconds after the last visit.
+
+    A session that cannot be saved because the database went away mid-request is the
+    database's error (config.views.server_error answers 503 with Retry-After, and the
+    reader's browser retries), not the 400 "session interrupted" that Django keeps for a
+    session deleted by a logout in a concurrent request: a database restart between a
+    view and that save turned a reader's page or review into a 400 (the load run's
+    outage)."""
 
     def process_response(self, request, response):
+        if hasattr(request, "session") and settings.SESSION_REFRESH_SECONDS is not None:
+            push_idle_expiry(request)
         try:
             return super().process_response(request, response)
         except SessionInterrupted as exc:

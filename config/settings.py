@@ -458,10 +458,12 @@ if PRODUCTION and SESSION_COOKIE_SECURE:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True  # no script reads it: forms carry the token
-# An idle limit: every request by a signed-in reader pushes the expiry forward, so a
-# session ends after this many seconds without a visit.
+# An idle limit: a session ends after SESSION_COOKIE_AGE seconds without a visit. A
+# signed-in request pushes the expiry forward when the last push is SESSION_REFRESH_SECONDS
+# old (config.middleware.SessionMiddleware): one session write per reader every few
+# minutes, not one per page (0: every request; the limit is then exact).
 SESSION_COOKIE_AGE = _get("DJANGO_SESSION_IDLE_SECONDS", env.int, 3 * 24 * 3600)
-SESSION_SAVE_EVERY_REQUEST = _get("DJANGO_SESSION_SAVE_EVERY_REQUEST", _strict_bool, True)
+SESSION_REFRESH_SECONDS = _get("DJANGO_SESSION_REFRESH_SECONDS", env.int, 300)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -15,9 +15,10 @@ def isolated_settings(media_root):
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-        # The idle-limit refresh is one session UPDATE per signed-in request, a constant the
-        # query budgets (which guard against N+1) need not count; tests/security proves it.
-        "SESSION_SAVE_EVERY_REQUEST": False,
+        # The idle-limit push is a session UPDATE every few minutes per signed-in reader,
+        # a constant the query budgets (which guard against N+1) need not count;
+        # tests/security proves it.
+        "SESSION_REFRESH_SECONDS": None,
         # Most tests change rows with factories (no service, so no invalidation) and read
         # the page again: the page cache is on only where a test asks for it
         # (tests/movies/test_page_cache*.py, the browser tests).
