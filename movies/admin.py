@@ -473,15 +473,15 @@ class CataloguePagesMixin:
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        pagecache.catalogue_changed()
+        pagecache.shared_changed()
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        pagecache.catalogue_changed()
+        pagecache.shared_changed()
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        pagecache.catalogue_changed()
+        pagecache.shared_changed()
 
 
 @admin.register(Genre)

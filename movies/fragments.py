@@ -1,25 +1,30 @@
-"""Parts of the verdict page that depend on the film alone, kept in the shared cache.
+"""Parts of the verdict page kept in the shared cache, so a page the page cache cannot
+serve is put together from the parts that did not change.
 
-A page-cache miss (a review moved the film's page on, a signed-in reader, a reader's
-country) used to render the whole page: its facts, cast and crew, plot, box office,
-where to watch and the "more like this" shelves, most of the render's cost, though a
-review changes none of them. `{% film_fragment %}` (movies_tags) keeps each such part's
-HTML under a key folding in the *catalogue* generation (every write a part can show moves
-it: a film's, a person's, a genre's or a provider's save, an import, the verdict ladder;
-movies.pagecache) and, for the shelves, which show other films' scores, the *scores*
-generation. So, as for whole pages, nothing is ever deleted: a write moves a generation
-on and the next render stores the part under the new key.
+A page-cache miss (a review moved the film's page on, any film's save moved the lists on,
+a signed-in reader, a new country) used to render the whole page: its facts, cast and
+crew, plot, box office, where to watch and the "more like this" shelves, most of the
+render's cost, though such a write changes none of them. `{% film_fragment %}`
+(movies_tags) keeps each part's HTML under a key of what it shows:
 
-The generations are read once per request, before the film is (`VerdictFragments` is made
-at the start of the view): a part rendered from rows read before a write is stored under
-the generation before it, never after.
+- every part: the film's own rows, by its `updated_at` (every editorial save moves it),
+  and the *shared* generation (people's names, genres, providers, the verdict ladder,
+  the scores: movies.pagecache.shared_changed), so one film's save leaves the other
+  films' parts alone;
+- `film`: the film's reviews and ratings too (its page-cache generation);
+- `others`: other films too (the shelves: the catalogue and scores generations).
+
+As for whole pages, nothing is ever deleted: a write moves a generation on and the next
+render stores the part under the new key. The generations are read once per request,
+before the film is (`VerdictFragments` is made at the start of the view): a part
+rendered from rows read before a write is stored under the generation before it.
 
 Never used for staff previews (a draft, a film not yet public), when the page cache is
-off (settings.PAGE_CACHE), for a part that holds something of the reader's own (the
-shelves' watchlist buttons) unless the reader is anonymous, or for a request sent with
-`X-Page-Cache: cold` while settings.PAGE_CACHE_ALLOW_BYPASS is on (the benchmark's
-"nothing cached" render). A cache that does not answer costs a log line: the part is
-rendered.
+off (settings.PAGE_CACHE), for a part that holds something of the reader's own (their
+review, the shelves' watchlist buttons) unless the reader is anonymous, or for a request
+sent with `X-Page-Cache: cold` while settings.PAGE_CACHE_ALLOW_BYPASS is on (the
+benchmark's "nothing cached" render). A cache that does not answer costs a log line:
+the part is rendered.
 """
 
 import hashlib
@@ -64,11 +69,14 @@ class VerdictFragments:
         """A staff preview: the page shows what readers do not see."""
         self.enabled = False
 
-    def key(self, name, film_id, vary, *, scores=False, film=False, personal=False):
-        catalogue, score_generation, film_generation = self.generations
-        parts = [name, self.origin, str(film_id), str(catalogue), *(str(v) for v in vary)]
-        if scores:
-            parts.append(f"s{score_generation}")
+    def key(self, name, movie, vary, *, others=False, film=False, personal=False):
+        catalogue, scores, film_generation, shared = self.generations
+        # The film's own rows (its save moves updated_at) and the shared rows it names.
+        version = movie.updated_at.isoformat()
+        parts = [name, self.origin, str(movie.pk), version, f"r{shared}"]
+        parts += [str(v) for v in vary]
+        if others:
+            parts.append(f"c{catalogue}s{scores}")
         if film:
             parts.append(f"f{film_generation}")
         raw = "|".join(parts)
@@ -77,11 +85,11 @@ class VerdictFragments:
     def shared(self, personal):
         return self.enabled and not (personal and not self.anonymous)
 
-    def prefetch(self, film_id, parts):
+    def prefetch(self, movie, parts):
         """Read every part the page will ask for in one round trip: `parts` is
         [(name, vary, flags)], as get_or_render gets them."""
         keys = [
-            self.key(name, film_id, vary, **flags)
+            self.key(name, movie, vary, **flags)
             for name, vary, flags in parts
             if self.shared(flags.get("personal", False))
         ]
@@ -91,16 +99,15 @@ class VerdictFragments:
             logger.warning("fragment cache unavailable", exc_info=True)
             self.found = {}
 
-    def get_or_render(
-        self, name, film_id, vary, render, *, scores=False, film=False, personal=False
-    ):
+    def get_or_render(self, name, movie, vary, render, *, others=False, film=False, personal=False):
         """The part's HTML from the cache, else `render()`, stored for the others.
-        `scores`: it shows other films' scores; `film`: the film's reviews and ratings;
-        `personal`: for a signed-in reader it holds their own (review, buttons), so it is
-        shared among anonymous readers only."""
+        Every part depends on the film's own rows and the shared rows it names; `others`:
+        it shows other films (their titles, posters, scores); `film`: the film's reviews
+        and ratings; `personal`: for a signed-in reader it holds their own (review,
+        buttons), so it is shared among anonymous readers only."""
         if not self.shared(personal):
             return render()
-        key = self.key(name, film_id, vary, scores=scores, film=film)
+        key = self.key(name, movie, vary, others=others, film=film)
         if self.found is not None:
             html = self.found.get(key)
         else:

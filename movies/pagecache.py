@@ -10,9 +10,13 @@ bumps a counter (one cache.incr, O(1)) after its transaction commits
 (`transaction.on_commit`), and from then on every server computes the new key; the old
 entries are never read again and expire. No server keeps state of its own.
 
-- catalogue_changed(): a film's save, publish, unpublish or restore, a person's save,
-  an import, the score of every film recomputed, the verdict ladder, a genre or a
-  provider: any change a list, a card or a shelf may show.
+- catalogue_changed(): a film's save, publish, unpublish or restore, the shelves
+  rebuilt: any change a list, a card or a shelf may show.
+- shared_changed(): the same, for rows every film's page may name: a person's save, a
+  genre or a provider, the verdict ladder, the scores recomputed (an import does). It
+  moves the *shared* generation too, which the parts of films' pages cached on their
+  own fold in (movies.fragments), beside the film's `updated_at`: a film's save leaves
+  the other films' parts alone.
 - films_changed(slugs, cards=...): a review written, edited, deleted, moderated, reported
   or voted helpful changes that film's verdict and reviews pages; when its counted
   ratings moved (`cards=True`), its card (score, reader count, answer, place in the rating
@@ -50,6 +54,10 @@ from django.utils.http import http_date
 logger = logging.getLogger(__name__)
 
 CATALOGUE_KEY = "pagecache:gen:catalogue"
+#: What films' own pages show of rows other than the film's: people's names, genres,
+#: providers, the verdict ladder, the score formula (movies.fragments keys film-only
+#: parts by it and the film's updated_at, so one film's save leaves other films' parts).
+SHARED_KEY = "pagecache:gen:shared"
 SCORES_KEY = "pagecache:gen:scores"
 FILM_KEY = "pagecache:gen:film:{}"
 NEXT_LIVE_KEY = "pagecache:next-live"
@@ -88,8 +96,19 @@ def _after_commit(invalidate):
 
 def catalogue_changed() -> None:
     """Every page changes: bumped after the current transaction commits (at once outside
-    one)."""
+    one). A film's own save: the parts of other films' pages stay (movies.fragments)."""
     _after_commit(lambda: _bump(CATALOGUE_KEY))
+
+
+def shared_changed() -> None:
+    """Every page changes, and with it what every film's page shows of shared rows (a
+    person's name, a genre, a provider, the ladder, the scores): after commit."""
+
+    def bump():
+        _bump(SHARED_KEY)
+        _bump(CATALOGUE_KEY)
+
+    _after_commit(bump)
 
 
 def films_changed(slugs, *, cards: bool = False) -> None:
@@ -147,14 +166,16 @@ def _next_scheduled() -> float:
     return upcoming.timestamp() if upcoming else NO_SCHEDULE
 
 
-def _generations(film_slug, *, scores):
+def _generations(film_slug, *, scores, shared=False):
     """The generations a page's key folds in, in one cache round trip (the catalogue's,
-    the scores' if `scores`, the film's if `film_slug`)."""
+    the scores' if `scores`, the film's if `film_slug`, the shared rows' if `shared`)."""
     names = [CATALOGUE_KEY]
     if scores:
         names.append(SCORES_KEY)
     if film_slug:
         names.append(FILM_KEY.format(film_slug))
+    if shared:
+        names.append(SHARED_KEY)
     keys = [*names, NEXT_LIVE_KEY]
     found = cache.get_many(keys)
     next_live = found.get(NEXT_LIVE_KEY)
@@ -179,13 +200,14 @@ def _generations(film_slug, *, scores):
 
 
 def generations(request, film_slug):
-    """(the catalogue's, the scores' and the film's generations): what the parts of a
-    film's page cached on their own fold into their keys (movies.fragments). Those the
-    page cache read for this request when it missed, else read now."""
+    """(the catalogue's, the scores', the film's and the shared rows' generations): what
+    the parts of a film's page cached on their own fold into their keys
+    (movies.fragments). Those the page cache read for this request when it missed, else
+    read now."""
     read = getattr(request, "_page_cache_generations", None)
-    if read is not None and read[0] == film_slug and len(read[1]) == 3:
+    if read is not None and read[0] == film_slug and len(read[1]) == 4:
         return tuple(read[1])
-    return tuple(_generations(film_slug, scores=True))
+    return tuple(_generations(film_slug, scores=True, shared=True))
 
 
 # --- Serving --------------------------------------------------------------------------
@@ -351,8 +373,11 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
         url = request.build_absolute_uri()  # an unknown Host: Django's 400, as without us
         try:
             film_slug = kwargs.get(film_slug_kwarg) if film_slug_kwarg else None
-            generations = _generations(film_slug, scores=shows_scores)
-            request._page_cache_generations = (film_slug, generations)
+            # A film's pages read the shared rows' generation too, for their parts
+            # (movies.fragments; not in the page's key: its moves move the catalogue).
+            read = _generations(film_slug, scores=shows_scores, shared=bool(film_slug))
+            request._page_cache_generations = (film_slug, read)
+            generations = read[:-1] if film_slug else read
             key = _key(url, generations, reader_country(request))
             entry = cache.get(key)
             lock = LOCK_KEY.format(key)

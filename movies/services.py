@@ -112,7 +112,7 @@ def scores_refresh(*, movies: models.QuerySet | None = None, only_leaning: bool 
     movies = Movie.objects.all() if movies is None else movies
     if only_leaning:
         movies = movies.filter(outside_rating__isnull=True, rating_count__gt=0)
-    pagecache.catalogue_changed()
+    pagecache.shared_changed()  # scores and answers on every page, through the site mean
     return movies.refresh_scores(site_mean=site_mean(fresh=True))
 
 
@@ -129,7 +129,7 @@ def person_save(*, person: Person, editor=None, comment: str = "Saved.") -> Pers
         reversion.add_to_revision(person)
     if renamed:
         refresh_search_documents(person.credits.values_list("movie_id", flat=True))
-    pagecache.catalogue_changed()  # their page, and the cast and crew of their films
+    pagecache.shared_changed()  # their page, and the cast and crew of their films
     return person
 
 

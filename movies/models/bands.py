@@ -44,7 +44,7 @@ class VerdictBandQuerySet(models.QuerySet):
 def forget_ladder():
     """The ladder changed: every answer on every page may change with it."""
     cache.delete(LADDER_CACHE_KEY)
-    pagecache.catalogue_changed()
+    pagecache.shared_changed()
 
 
 class VerdictBand(models.Model):

@@ -118,14 +118,14 @@ class FilmFragmentNode(template.Node):
         fragments = context.get("fragments")
         if fragments is None:
             return self.nodelist.render(context)
-        film_id = context["movie"].pk
+        movie = context["movie"]
         if fragments.found is None and fragments.enabled:
             # The first part asked for: read every part of the page in one round trip.
             parts = context.template.nodelist.get_nodes_by_type(FilmFragmentNode)
-            fragments.prefetch(film_id, [part.spec(context) for part in parts])
+            fragments.prefetch(movie, [part.spec(context) for part in parts])
         return fragments.get_or_render(
             self.name,
-            film_id,
+            movie,
             self.spec(context)[1],
             lambda: self.nodelist.render(context),
             **self.flags,
@@ -137,12 +137,14 @@ class FilmFragmentNode(template.Node):
 
 @register.tag
 def film_fragment(parser, token):
-    """{% film_fragment "name" [value ...] [scores] [film] [personal] %}...
+    """{% film_fragment "name" [value ...] [others] [film] [personal] %}...
     {% endfilm_fragment %}: a part of a film's page kept in the shared cache
     (movies.fragments, the view's `fragments`), for the film and the values given (e.g.
-    the reader's country). It depends on the catalogue, and with `scores` on other films'
-    scores, with `film` on the film's reviews and ratings; `personal`: for a signed-in
-    reader it holds their own review or buttons, so only anonymous readers share it."""
+    the reader's country). It depends on the film's own rows and the shared rows it
+    names (people, genres, providers, the ladder); with `others` on other films (their
+    titles, posters, scores), with `film` on the film's reviews and ratings; `personal`:
+    for a signed-in reader it holds their own review or buttons, so only anonymous
+    readers share it."""
     name, *args = token.split_contents()[1:]
     flags = {arg: True for arg in args if arg in FRAGMENT_FLAGS}
     vary = [parser.compile_filter(arg) for arg in args if arg not in flags]
@@ -151,4 +153,4 @@ def film_fragment(parser, token):
     return FilmFragmentNode(nodelist, name.strip("\"'"), vary, flags)
 
 
-FRAGMENT_FLAGS = ("scores", "film", "personal")
+FRAGMENT_FLAGS = ("others", "film", "personal")

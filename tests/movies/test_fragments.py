@@ -7,6 +7,7 @@ reader's own review and buttons are never shared; staff previews never read or s
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -198,3 +199,39 @@ def test_the_json_ld_is_the_same_for_every_reader(client, one_second):
     client.force_login(reader)
     assert json_ld(client.get(url)) == anonymous
     assert json_ld(client.get(url + "?from=elsewhere")) == anonymous
+
+
+PART_ONLY_TABLES = ("movies_availability", "movies_regionalgross", "movies_contentadvisory")
+
+
+def test_a_films_save_leaves_the_other_films_parts_cached(client, one_second, commit):
+    """A film's save moves every page on (its card is on the lists), but another film's
+    page is then put together from its parts: only its shelves (other films) render."""
+    other = MovieFactory(title="Hero")
+    first = client.get(other.get_absolute_url()).content
+    one_second.logline = "Saved by an editor."
+    commit(services.movie_save, movie=one_second)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(other.get_absolute_url())
+    assert page["X-Page-Cache"] == "miss" and page.content == first
+    read = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert not any(table in read for table in PART_ONLY_TABLES)
+    assert "reviews_review" not in read
+
+
+def test_a_genre_renamed_in_the_admin_shows_on_every_films_parts(
+    client, editor, one_second, django_capture_on_commit_callbacks
+):
+    """A genre is a shared row: its rename moves every film's parts on."""
+    url = one_second.get_absolute_url()
+    client.force_login(UserFactory())  # a signed-in reader: never a cached page
+    assert "History" in client.get(url).content.decode()
+    genre = one_second.genres.get(name="History")
+    admin = Client()
+    admin.force_login(editor)
+    change = reverse("admin:movies_genre_change", args=[genre.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(change, {"name": "Chronicle", "slug": genre.slug})
+    assert response.status_code == 302
+    text = client.get(url).content.decode()
+    assert "Chronicle" in text and ">History<" not in text
