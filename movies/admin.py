@@ -454,6 +454,12 @@ class PersonAdmin(ClosestFirstSearchMixin, admin.ModelAdmin):
             comment=_change_message(self, request, form, [], change),
         )
 
+    def delete_model(self, request, obj):
+        services.people_delete(people=Person.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        services.people_delete(people=queryset)
+
     @admin.display(description="photo")
     def photo_thumbnail(self, obj):
         return _thumbnail(obj.photo_thumb, 40, 60)

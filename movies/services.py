@@ -133,6 +133,18 @@ def person_save(*, person: Person, editor=None, comment: str = "Saved.") -> Pers
     return person
 
 
+@transaction.atomic
+def people_delete(*, people) -> int:
+    """Delete people (a queryset) and their credits; the films that credited them
+    rebuild their search documents without them. Returns how many people went."""
+    ids = list(people.values_list("pk", flat=True))  # without the admin's annotations
+    movie_ids = set(Credit.objects.filter(person__in=ids).values_list("movie_id", flat=True))
+    deleted = Person.objects.filter(pk__in=ids).delete()[1].get(Person._meta.label, 0)
+    refresh_search_documents(movie_ids)
+    pagecache.shared_changed()  # their page, and the cast and crew of their films
+    return deleted
+
+
 @dataclass
 class PublishResult:
     published: list = field(default_factory=list)  # now public

@@ -235,3 +235,22 @@ def test_a_genre_renamed_in_the_admin_shows_on_every_films_parts(
     assert response.status_code == 302
     text = client.get(url).content.decode()
     assert "Chronicle" in text and ">History<" not in text
+
+
+def test_a_person_deleted_in_the_admin_leaves_the_films_pages(
+    client, editor, one_second, django_capture_on_commit_callbacks
+):
+    """Found beside the parts: deleting a person (and so their credits) moved no page
+    on, so their name stayed on their films' cached pages for up to ten minutes."""
+    url = one_second.get_absolute_url()
+    assert "Fan Wei" in client.get(url).content.decode()  # stored for anonymous readers
+    fan_wei = Credit.objects.get(movie=one_second, person__name="Fan Wei").person
+    admin = Client()
+    admin.force_login(editor)
+    delete = reverse("admin:movies_person_delete", args=[fan_wei.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(delete, {"post": "yes"})
+    assert response.status_code == 302
+    assert "Fan Wei" not in client.get(url).content.decode()
+    one_second.refresh_from_db()
+    assert "fan wei" not in one_second.search_document.lower()
