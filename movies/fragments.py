@@ -27,8 +27,10 @@ benchmark's "nothing cached" render). A cache that does not answer costs a log l
 the part is rendered.
 """
 
+import contextlib
 import hashlib
 import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -39,6 +41,60 @@ from movies import pagecache
 logger = logging.getLogger(__name__)
 
 FRAGMENT_KEY = "fragment:{}"
+
+# --- Holes: a reader's own bits inside a shared part ----------------------------------
+
+HOLE_RE = re.compile(r"<!--ww-hole:(\d+)-->")
+_fillers = {}
+
+
+def register_hole(kind, fill) -> None:
+    """`fill(request, payload)` renders a hole of `kind` for this request's reader (an app
+    that depends on movies registers it: lists, for its buttons)."""
+    _fillers[kind] = fill
+
+
+class Holes:
+    """What a shared part's holes will hold, in order: [(kind, payload)]."""
+
+    def __init__(self):
+        self.items = []
+
+    def add(self, kind, payload):
+        """The marker standing for this hole in the part's HTML (no reader's text can
+        hold it: their `<` is escaped)."""
+        self.items.append((kind, payload))
+        return mark_safe(f"<!--ww-hole:{len(self.items) - 1}-->")  # noqa: S308
+
+
+@contextlib.contextmanager
+def collecting(request, holes):
+    """While a part is rendered for sharing, a tag that would render something of the
+    reader's own (lists' watchlist buttons) asks holes_for(request) and leaves a hole
+    instead. On the request, not the template context: inclusion tags start a new one."""
+    request._fragment_holes = holes
+    try:
+        yield
+    finally:
+        del request._fragment_holes
+
+
+def holes_for(request):
+    """The Holes of the shared part being rendered for `request`, else None."""
+    return getattr(request, "_fragment_holes", None)
+
+
+def fill(request, html, holes):
+    """`html` with each hole rendered for this request's reader."""
+    if not holes:
+        return mark_safe(html)  # noqa: S308 (our own render, stored as rendered)
+    pieces = HOLE_RE.split(html)
+    for i in range(1, len(pieces), 2):
+        kind, payload = holes[int(pieces[i])]
+        pieces[i] = str(_fillers[kind](request, payload))
+    return mark_safe("".join(pieces))  # noqa: S308
+
+
 #: `X-Page-Cache: cold` (with PAGE_CACHE_ALLOW_BYPASS): neither the page nor its parts
 #: come from the cache.
 COLD = "cold"
@@ -52,6 +108,7 @@ class VerdictFragments:
     """One verdict page's cached parts. `enabled=False`: every part is rendered."""
 
     def __init__(self, request, film_slug, *, enabled=True):
+        self.request = request
         self.anonymous = not request.user.is_authenticated
         self.enabled = enabled and settings.PAGE_CACHE and not cold(request)
         self.generations = None
@@ -69,7 +126,7 @@ class VerdictFragments:
         """A staff preview: the page shows what readers do not see."""
         self.enabled = False
 
-    def key(self, name, movie, vary, *, others=False, film=False, personal=False):
+    def key(self, name, movie, vary, *, others=False, film=False, personal=False, holes=False):
         catalogue, scores, film_generation, shared = self.generations
         # The film's own rows (its save moves updated_at) and the shared rows it names.
         version = movie.updated_at.isoformat()
@@ -99,28 +156,32 @@ class VerdictFragments:
             logger.warning("fragment cache unavailable", exc_info=True)
             self.found = {}
 
-    def get_or_render(self, name, movie, vary, render, *, others=False, film=False, personal=False):
-        """The part's HTML from the cache, else `render()`, stored for the others.
+    def get_or_render(
+        self, name, movie, vary, render, *, others=False, film=False, personal=False, holes=False
+    ):
+        """The part's HTML from the cache, else `render(holes)`, stored for the others.
         Every part depends on the film's own rows and the shared rows it names; `others`:
         it shows other films (their titles, posters, scores); `film`: the film's reviews
         and ratings; `personal`: for a signed-in reader it holds their own (review,
-        buttons), so it is shared among anonymous readers only."""
+        forms), so it is shared among anonymous readers only; `holes`: it holds a
+        reader's own buttons, left as holes in the shared part and filled for each
+        reader (register_hole)."""
         if not self.shared(personal):
-            return render()
+            return render(None)
         key = self.key(name, movie, vary, others=others, film=film)
         if self.found is not None:
-            html = self.found.get(key)
+            entry = self.found.get(key)
         else:
             try:
-                html = cache.get(key)
+                entry = cache.get(key)
             except Exception:
                 logger.warning("fragment cache unavailable", exc_info=True)
-                return render()
-        if html is not None:
-            return mark_safe(html)  # noqa: S308 (our own render, stored as rendered)
-        html = render()
-        try:
-            cache.set(key, str(html), settings.PAGE_CACHE_SECONDS)
-        except Exception:
-            logger.warning("fragment cache unavailable", exc_info=True)
-        return html
+                return render(None)
+        if entry is None:
+            collected = Holes() if holes else None
+            entry = (str(render(collected)), collected.items if holes else [])
+            try:
+                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            except Exception:
+                logger.warning("fragment cache unavailable", exc_info=True)
+        return fill(self.request, *entry)

@@ -1,12 +1,16 @@
 """{% load lists_tags %}: a reader's list buttons and services on any page, the way
 django-contrib-comments puts comments on a page whose view knows nothing of them."""
 
+from types import SimpleNamespace
+
 from django import template
 from django.http import QueryDict
 from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
 
 from lists import selectors
 from lists.models import ListEntry
+from movies import fragments
 
 register = template.Library()
 
@@ -26,8 +30,16 @@ def _per_request(request, name, compute):
 @register.inclusion_tag("lists/includes/watch_buttons.html", takes_context=True)
 def watch_buttons(context, movie):
     """{% watch_buttons movie %}: "Add to watchlist" and "Mark as seen" (or their undo) as
-    plain POST forms that come back to this page; a log-in link for visitors."""
+    plain POST forms that come back to this page; a log-in link for visitors. In a part
+    of a page shared by every reader (movies.fragments), a hole filled for each."""
     request = _request(context)
+    holes = fragments.holes_for(request) if request is not None else None
+    if holes is not None:
+        return {"hole": holes.add("watch", (movie.pk, movie.slug, movie.title))}
+    return watch_buttons_context(request, movie)
+
+
+def watch_buttons_context(request, movie):
     if request is None or not request.user.is_authenticated:
         # A visitor gets no form, so no CSRF token: the page stays the same for every
         # visitor, and the page cache may share it (movies/pagecache.py).
@@ -44,6 +56,16 @@ def watch_buttons(context, movie):
         "on_watchlist": ListEntry.Kind.WATCHLIST in on,
         "seen": ListEntry.Kind.SEEN in on,
     }
+
+
+def _fill_watch_buttons(request, payload):
+    pk, slug, title = payload
+    context = watch_buttons_context(request, SimpleNamespace(pk=pk, slug=slug, title=title))
+    # The shared part keeps the template's closing newline after the hole's marker.
+    return render_to_string("lists/includes/watch_buttons.html", context).removesuffix("\n")
+
+
+fragments.register_hole("watch", _fill_watch_buttons)
 
 
 @register.inclusion_tag("lists/includes/my_offers.html", takes_context=True)

@@ -7,7 +7,7 @@ from django.utils import translation
 from django.utils.html import format_html_join
 from django_countries import countries
 
-from movies import similar, verdicts
+from movies import fragments, similar, verdicts
 from movies.search import MAX_QUERY_LENGTH
 from movies.selectors import verdict_inputs
 from movies.text import and_join
@@ -115,21 +115,28 @@ class FilmFragmentNode(template.Node):
         self.flags = flags
 
     def render(self, context):
-        fragments = context.get("fragments")
-        if fragments is None:
+        cached = context.get("fragments")  # the view's movies.fragments.VerdictFragments
+        if cached is None:
             return self.nodelist.render(context)
         movie = context["movie"]
-        if fragments.found is None and fragments.enabled:
+        if cached.found is None and cached.enabled:
             # The first part asked for: read every part of the page in one round trip.
             parts = context.template.nodelist.get_nodes_by_type(FilmFragmentNode)
-            fragments.prefetch(movie, [part.spec(context) for part in parts])
-        return fragments.get_or_render(
+            cached.prefetch(movie, [part.spec(context) for part in parts])
+        return cached.get_or_render(
             self.name,
             movie,
             self.spec(context)[1],
-            lambda: self.nodelist.render(context),
+            functools.partial(self.render_part, context),
             **self.flags,
         )
+
+    def render_part(self, context, holes):
+        """The part's HTML; with `holes`, a reader's own bits left as holes in it."""
+        if holes is None:
+            return self.nodelist.render(context)
+        with fragments.collecting(context.request, holes):
+            return self.nodelist.render(context)
 
     def spec(self, context):
         return self.name, [value.resolve(context) for value in self.vary], self.flags
@@ -143,8 +150,9 @@ def film_fragment(parser, token):
     the reader's country). It depends on the film's own rows and the shared rows it
     names (people, genres, providers, the ladder); with `others` on other films (their
     titles, posters, scores), with `film` on the film's reviews and ratings; `personal`:
-    for a signed-in reader it holds their own review or buttons, so only anonymous
-    readers share it."""
+    for a signed-in reader it holds their own review or forms, so only anonymous readers
+    share it; `holes`: the reader's own buttons in it are holes filled for each reader
+    (movies.fragments.register_hole)."""
     name, *args = token.split_contents()[1:]
     flags = {arg: True for arg in args if arg in FRAGMENT_FLAGS}
     vary = [parser.compile_filter(arg) for arg in args if arg not in flags]
@@ -153,4 +161,4 @@ def film_fragment(parser, token):
     return FilmFragmentNode(nodelist, name.strip("\"'"), vary, flags)
 
 
-FRAGMENT_FLAGS = ("others", "film", "personal")
+FRAGMENT_FLAGS = ("others", "film", "personal", "holes")

@@ -4,6 +4,8 @@ parts that did not change; every part follows the writes that change what it sho
 reader's own review and buttons are never shared; staff previews never read or store one.
 """
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -11,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lists.models import ListEntry
 from movies import services
 from movies.models import Credit
 from reviews import services as review_services
@@ -254,3 +257,55 @@ def test_a_person_deleted_in_the_admin_leaves_the_films_pages(
     assert "Fan Wei" not in client.get(url).content.decode()
     one_second.refresh_from_db()
     assert "fan wei" not in one_second.search_document.lower()
+
+
+def without_tokens(html):
+    """A page's bytes without its CSRF tokens (masked afresh on every render)."""
+    return re.sub(rb'name="csrfmiddlewaretoken" value="[^"]+"', b"", html)
+
+
+@pytest.mark.usefixtures("bypass")
+def test_a_signed_in_readers_page_from_parts_is_theirs(client, one_second):
+    """The shelves are one part for every reader, with each reader's watchlist buttons
+    filled into it: the page is the one rendered whole for them, their marks included."""
+    zhang = Credit.objects.get(movie=one_second, role=Credit.Role.DIRECTOR).person
+    hero = MovieFactory(title="Hero")
+    CreditFactory(movie=hero, person=zhang, role=Credit.Role.DIRECTOR)
+    url = one_second.get_absolute_url()
+    client.get(url)  # an anonymous visit stores the shared shelves
+    reader = UserFactory(username="dee")
+    ListEntry.objects.create(user=reader, movie=hero, kind=ListEntry.Kind.WATCHLIST)
+    client.force_login(reader)
+    cold = client.get(url, headers=COLD).content
+    with CaptureQueriesContext(connection) as ctx:
+        parts = client.get(url).content
+    assert without_tokens(parts) == without_tokens(cold)
+    assert b'On your watchlist<span class="visually-hidden">: remove Hero' in parts
+    assert b"ww-hole" not in parts
+    shelf_reads = [q for q in ctx.captured_queries if "movies_similarfilm" in q["sql"]]
+    assert not shelf_reads  # the shelves came from the cache
+    client.logout()
+    anonymous = client.get(url + "?from=elsewhere").content
+    assert b"On your watchlist" not in anonymous and b"ww-hole" not in anonymous
+
+
+def test_shelves_first_rendered_for_a_signed_in_reader_hold_nothing_of_theirs(client, one_second):
+    zhang = Credit.objects.get(movie=one_second, role=Credit.Role.DIRECTOR).person
+    hero = MovieFactory(title="Hero")
+    CreditFactory(movie=hero, person=zhang, role=Credit.Role.DIRECTOR)
+    reader = UserFactory(username="eve")
+    ListEntry.objects.create(user=reader, movie=hero, kind=ListEntry.Kind.SEEN)
+    url = one_second.get_absolute_url()
+    client.force_login(reader)
+    mine = client.get(url).content  # renders and stores the shared shelves
+    assert b'Seen<span class="visually-hidden">: unmark Hero' in mine
+    client.logout()
+    other = UserFactory(username="fay")
+    client.force_login(other)
+    theirs = client.get(url).content
+    assert b"More from Zhang Yimou" in theirs
+    assert b'Add to watchlist<span class="visually-hidden">: Hero' in theirs
+    assert b"unmark Hero" not in theirs
+    client.logout()
+    anonymous = client.get(url).content
+    assert b"More from Zhang Yimou" in anonymous and b"csrfmiddlewaretoken" not in anonymous
