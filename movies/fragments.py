@@ -126,8 +126,8 @@ class VerdictFragments:
         """A staff preview: the page shows what readers do not see."""
         self.enabled = False
 
-    def key(self, name, movie, vary, *, others=False, film=False, personal=False, holes=False):
-        catalogue, scores, film_generation, shared = self.generations
+    def key(self, name, movie, vary, *, others=False, film=False, score=False, **_sharing):
+        catalogue, scores, film_generation, shared, scoring = self.generations
         # The film's own rows (its save moves updated_at) and the shared rows it names.
         version = movie.updated_at.isoformat()
         parts = [name, self.origin, str(movie.pk), version, f"r{shared}"]
@@ -136,6 +136,8 @@ class VerdictFragments:
             parts.append(f"c{catalogue}s{scores}")
         if film:
             parts.append(f"f{film_generation}")
+        if score:
+            parts.append(f"g{scoring}")
         raw = "|".join(parts)
         return FRAGMENT_KEY.format(hashlib.sha256(raw.encode()).hexdigest())
 
@@ -157,18 +159,29 @@ class VerdictFragments:
             self.found = {}
 
     def get_or_render(
-        self, name, movie, vary, render, *, others=False, film=False, personal=False, holes=False
+        self,
+        name,
+        movie,
+        vary,
+        render,
+        *,
+        others=False,
+        film=False,
+        score=False,
+        personal=False,
+        holes=False,
     ):
         """The part's HTML from the cache, else `render(holes)`, stored for the others.
         Every part depends on the film's own rows and the shared rows it names; `others`:
         it shows other films (their titles, posters, scores); `film`: the film's reviews
-        and ratings; `personal`: for a signed-in reader it holds their own (review,
-        forms), so it is shared among anonymous readers only; `holes`: it holds a
+        and ratings; `score`: the film's score or answer (bulk score refreshes);
+        `personal`: for a signed-in reader it holds their own (review, forms), so it is
+        shared among anonymous readers only; `holes`: it holds a
         reader's own buttons, left as holes in the shared part and filled for each
         reader (register_hole)."""
         if not self.shared(personal):
             return render(None)
-        key = self.key(name, movie, vary, others=others, film=film)
+        key = self.key(name, movie, vary, others=others, film=film, score=score)
         if self.found is not None:
             entry = self.found.get(key)
         else:

@@ -13,10 +13,12 @@ entries are never read again and expire. No server keeps state of its own.
 - catalogue_changed(): a film's save, publish, unpublish or restore, the shelves
   rebuilt: any change a list, a card or a shelf may show.
 - shared_changed(): the same, for rows every film's page may name: a person's save, a
-  genre or a provider, the verdict ladder, the scores recomputed (an import does). It
-  moves the *shared* generation too, which the parts of films' pages cached on their
-  own fold in (movies.fragments), beside the film's `updated_at`: a film's save leaves
-  the other films' parts alone.
+  genre or a provider, the verdict ladder, an import. It moves the *shared* generation
+  too, which the parts of films' pages cached on their own fold in (movies.fragments),
+  beside the film's `updated_at`: a film's save leaves the other films' parts alone.
+- scoring_changed(): scores recomputed in bulk (the hourly refresh_scores): the same as
+  catalogue_changed, and the *scoring* generation, which only the parts showing a film's
+  score or answer fold in.
 - films_changed(slugs, cards=...): a review written, edited, deleted, moderated, reported
   or voted helpful changes that film's verdict and reviews pages; when its counted
   ratings moved (`cards=True`), its card (score, reader count, answer, place in the rating
@@ -55,9 +57,12 @@ logger = logging.getLogger(__name__)
 
 CATALOGUE_KEY = "pagecache:gen:catalogue"
 #: What films' own pages show of rows other than the film's: people's names, genres,
-#: providers, the verdict ladder, the score formula (movies.fragments keys film-only
-#: parts by it and the film's updated_at, so one film's save leaves other films' parts).
+#: providers, the verdict ladder, an import's credits (movies.fragments keys the parts of
+#: films' pages by it and the film's updated_at, so one film's save leaves the others').
 SHARED_KEY = "pagecache:gen:shared"
+#: Films' scores recomputed in bulk (scores_refresh: the site mean moved): the parts that
+#: show a film's own score or answer fold it in.
+SCORING_KEY = "pagecache:gen:scoring"
 SCORES_KEY = "pagecache:gen:scores"
 FILM_KEY = "pagecache:gen:film:{}"
 NEXT_LIVE_KEY = "pagecache:next-live"
@@ -102,10 +107,22 @@ def catalogue_changed() -> None:
 
 def shared_changed() -> None:
     """Every page changes, and with it what every film's page shows of shared rows (a
-    person's name, a genre, a provider, the ladder, the scores): after commit."""
+    person's name, a genre, a provider, the ladder, an import): after commit."""
 
     def bump():
         _bump(SHARED_KEY)
+        _bump(CATALOGUE_KEY)
+
+    _after_commit(bump)
+
+
+def scoring_changed() -> None:
+    """Films' scores were recomputed in bulk: every page changes, and on films' pages the
+    parts showing the film's score or answer (after commit)."""
+
+    def bump():
+        _bump(SCORING_KEY)
+        _bump(SCORES_KEY)
         _bump(CATALOGUE_KEY)
 
     _after_commit(bump)
@@ -168,14 +185,15 @@ def _next_scheduled() -> float:
 
 def _generations(film_slug, *, scores, shared=False):
     """The generations a page's key folds in, in one cache round trip (the catalogue's,
-    the scores' if `scores`, the film's if `film_slug`, the shared rows' if `shared`)."""
+    the scores' if `scores`, the film's if `film_slug`, the shared rows' and the scoring's
+    if `shared`)."""
     names = [CATALOGUE_KEY]
     if scores:
         names.append(SCORES_KEY)
     if film_slug:
         names.append(FILM_KEY.format(film_slug))
     if shared:
-        names.append(SHARED_KEY)
+        names += [SHARED_KEY, SCORING_KEY]
     keys = [*names, NEXT_LIVE_KEY]
     found = cache.get_many(keys)
     next_live = found.get(NEXT_LIVE_KEY)
@@ -200,12 +218,12 @@ def _generations(film_slug, *, scores, shared=False):
 
 
 def generations(request, film_slug):
-    """(the catalogue's, the scores', the film's and the shared rows' generations): what
-    the parts of a film's page cached on their own fold into their keys
-    (movies.fragments). Those the page cache read for this request when it missed, else
-    read now."""
+    """(the catalogue's, the scores', the film's, the shared rows' and the scoring's
+    generations): what the parts of a film's page cached on their own fold into their
+    keys (movies.fragments). Those the page cache read for this request when it missed,
+    else read now."""
     read = getattr(request, "_page_cache_generations", None)
-    if read is not None and read[0] == film_slug and len(read[1]) == 4:
+    if read is not None and read[0] == film_slug and len(read[1]) == 5:
         return tuple(read[1])
     return tuple(_generations(film_slug, scores=True, shared=True))
 
@@ -373,11 +391,12 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
         url = request.build_absolute_uri()  # an unknown Host: Django's 400, as without us
         try:
             film_slug = kwargs.get(film_slug_kwarg) if film_slug_kwarg else None
-            # A film's pages read the shared rows' generation too, for their parts
-            # (movies.fragments; not in the page's key: its moves move the catalogue).
+            # A film's pages read the shared rows' and the scoring's generations too, for
+            # their parts (movies.fragments; not in the page's key: their moves move the
+            # catalogue).
             read = _generations(film_slug, scores=shows_scores, shared=bool(film_slug))
             request._page_cache_generations = (film_slug, read)
-            generations = read[:-1] if film_slug else read
+            generations = read[:-2] if film_slug else read
             key = _key(url, generations, reader_country(request))
             entry = cache.get(key)
             lock = LOCK_KEY.format(key)

@@ -112,7 +112,7 @@ def scores_refresh(*, movies: models.QuerySet | None = None, only_leaning: bool 
     movies = Movie.objects.all() if movies is None else movies
     if only_leaning:
         movies = movies.filter(outside_rating__isnull=True, rating_count__gt=0)
-    pagecache.shared_changed()  # scores and answers on every page, through the site mean
+    pagecache.scoring_changed()  # scores and answers on every page, through the site mean
     return movies.refresh_scores(site_mean=site_mean(fresh=True))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from movies import history, services
+from movies import history, pagecache, services
 from movies.importing.catalogue import CATALOGUE_EXTRA, Catalogue
 from movies.importing.format import FIELD_COLUMNS
 from movies.importing.lock import import_lock
@@ -314,6 +314,9 @@ def _import(records, publish, dry_run, new_only, batch_size, progress, version):
     if not dry_run and result.created + result.updated:
         # New outside ratings move scores, and new films need theirs: one set-based UPDATE.
         services.scores_refresh()
+        # Credits and genres written without a change of the film's own fields leave
+        # its updated_at: every film page's parts move on (movies.fragments).
+        pagecache.shared_changed()
     if not dry_run and result.created + result.updated >= ANALYZE_AFTER:
         _analyze()
     return result

@@ -149,7 +149,8 @@ def film_fragment(parser, token):
     (movies.fragments, the view's `fragments`), for the film and the values given (e.g.
     the reader's country). It depends on the film's own rows and the shared rows it
     names (people, genres, providers, the ladder); with `others` on other films (their
-    titles, posters, scores), with `film` on the film's reviews and ratings; `personal`:
+    titles, posters, scores), with `film` on the film's reviews and ratings, with
+    `score` on the film's score or answer (bulk score refreshes); `personal`:
     for a signed-in reader it holds their own review or forms, so only anonymous readers
     share it; `holes`: the reader's own buttons in it are holes filled for each reader
     (movies.fragments.register_hole)."""
@@ -161,4 +162,4 @@ def film_fragment(parser, token):
     return FilmFragmentNode(nodelist, name.strip("\"'"), vary, flags)
 
 
-FRAGMENT_FLAGS = ("others", "film", "personal", "holes")
+FRAGMENT_FLAGS = ("others", "film", "score", "personal", "holes")

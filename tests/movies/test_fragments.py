@@ -5,6 +5,7 @@ reader's own review and buttons are never shared; staff previews never read or s
 """
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from lists.models import ListEntry
 from movies import services
-from movies.models import Credit
+from movies.models import Credit, Movie
 from reviews import services as review_services
 from tests.factories import (
     AvailabilityFactory,
@@ -309,3 +310,25 @@ def test_shelves_first_rendered_for_a_signed_in_reader_hold_nothing_of_theirs(cl
     client.logout()
     anonymous = client.get(url).content
     assert b"More from Zhang Yimou" in anonymous and b"csrfmiddlewaretoken" not in anonymous
+
+
+def test_the_hourly_score_refresh_moves_only_the_parts_showing_the_score(
+    client, one_second, commit
+):
+    """refresh_scores runs every hour: it must not make every film's facts, cast, box
+    office and offers render again, only what shows the film's score."""
+    url = one_second.get_absolute_url()
+    assert "7.3/10" in client.get(url).content.decode()  # the outside rating alone
+    # As an import of outside ratings writes them (no save, no updated_at).
+    Movie.objects.filter(pk=one_second.pk).update(
+        external_rating=Decimal("8.9"), outside_rating=Decimal("8.9")
+    )
+    commit(services.scores_refresh)
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url)
+    assert page["X-Page-Cache"] == "miss"
+    text = page.content.decode()
+    assert "Score <strong>8.9/10</strong>" in text  # the hero, rendered every time
+    assert "The score, 8.9/10" in text  # the rating part, moved on
+    read = " ".join(q["sql"] for q in ctx.captured_queries)
+    assert not any(table in read for table in PART_ONLY_TABLES)
