@@ -112,7 +112,8 @@ class VerdictFragments:
         self.anonymous = not request.user.is_authenticated
         self.enabled = enabled and settings.PAGE_CACHE and not cold(request)
         self.generations = None
-        self.found = None  # key -> HTML, for the parts read ahead (prefetch)
+        self.found = None  # key -> (HTML, holes), the parts read ahead (prefetch)
+        self.rendered = {}  # key -> (HTML, holes), the parts this page rendered (store)
         # Parts name the site's address (canonical and social links): one set per host.
         self.origin = request.build_absolute_uri("/")
         if self.enabled:
@@ -193,8 +194,17 @@ class VerdictFragments:
         if entry is None:
             collected = Holes() if holes else None
             entry = (str(render(collected)), collected.items if holes else [])
-            try:
-                cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            except Exception:
-                logger.warning("fragment cache unavailable", exc_info=True)
+            self.rendered[key] = entry
         return fill(self.request, *entry)
+
+    def store(self):
+        """Keep the parts this page rendered, in one write (the view calls it once the
+        page is rendered): one round trip to Redis, one transaction on the database
+        cache, not one per part."""
+        if not self.rendered:
+            return
+        try:
+            cache.set_many(self.rendered, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("fragment cache unavailable", exc_info=True)
+        self.rendered = {}

@@ -307,7 +307,9 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
         self.fragments = fragments.VerdictFragments(
             request, kwargs.get(self.slug_url_kwarg), enabled=not self.wants_draft
         )
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        response.add_post_render_callback(lambda rendered: self.fragments.store())
+        return response
 
     def get_queryset(self):
         visible = Movie.objects.visible_to(self.request.user)

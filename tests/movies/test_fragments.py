@@ -332,3 +332,30 @@ def test_the_hourly_score_refresh_moves_only_the_parts_showing_the_score(
     assert "The score, 8.9/10" in text  # the rating part, moved on
     read = " ".join(q["sql"] for q in ctx.captured_queries)
     assert not any(table in read for table in PART_ONLY_TABLES)
+
+
+def test_a_page_stores_the_parts_it_rendered_in_one_write(client, one_second, monkeypatch):
+    """One round trip to Redis, one transaction on the database cache, not one a part."""
+    from movies import fragments
+
+    writes = []
+    real = fragments.cache
+
+    class Spy:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        def set(self, *args, **kwargs):
+            writes.append("set")
+            return real.set(*args, **kwargs)
+
+        def set_many(self, data, *args, **kwargs):
+            writes.append(len(data))
+            return real.set_many(data, *args, **kwargs)
+
+    monkeypatch.setattr(fragments, "cache", Spy())
+    client.force_login(UserFactory())
+    client.get(one_second.get_absolute_url())
+    assert len(writes) == 1 and writes[0] >= 8  # every part but the reader's reviews
+    client.get(one_second.get_absolute_url())
+    assert len(writes) == 1  # nothing new to store
