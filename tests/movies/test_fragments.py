@@ -359,3 +359,64 @@ def test_a_page_stores_the_parts_it_rendered_in_one_write(client, one_second, mo
     assert len(writes) == 1 and writes[0] >= 8  # every part but the reader's reviews
     client.get(one_second.get_absolute_url())
     assert len(writes) == 1  # nothing new to store
+
+
+# --- Found by a review of the parts (each failed before its fix) -----------------------
+
+
+@pytest.mark.usefixtures("bypass")
+def test_a_visitors_query_string_stays_out_of_the_shared_reviews(client, one_second):
+    """The reviews' "Log in to vote or report" link came back to the page's full
+    address: the first visitor's query string (a tracking token) went into the part
+    every visitor then got."""
+    ReviewFactory(movie=one_second, headline="Fine film")
+    url = one_second.get_absolute_url()
+    client.get(url + "?utm_campaign=SECRET-TOKEN-123")
+    page = client.get(url + "?x=1")
+    assert page["X-Page-Cache"] == "miss"
+    assert b"SECRET-TOKEN-123" not in page.content
+    assert page.content == client.get(url + "?x=1", headers=COLD).content
+
+
+def test_an_editor_renamed_shows_on_the_assessments_they_signed(client, one_second, editor, commit):
+    editor.first_name, editor.last_name = "Old", "Name"
+    editor.save()
+    one_second.assessment_by = editor
+    commit(services.movie_save, movie=one_second)
+    client.force_login(UserFactory(username="reader1"))
+    url = one_second.get_absolute_url()
+    assert "Old Name" in client.get(url).content.decode()
+    editor.first_name = "New"
+    commit(editor.save)
+    assert "New Name" in client.get(url).content.decode()
+
+
+def test_a_closed_or_renamed_reviewer_leaves_every_page_at_once(client, one_second, commit):
+    reviewer = UserFactory(username="realname-jane")
+    ReviewFactory(movie=one_second, user=reviewer, headline="Bye")
+    url = one_second.get_absolute_url()
+    assert b"/users/realname-jane/" in client.get(url).content
+    reviewer.username = "anon-42"
+    commit(reviewer.save)
+    assert b"realname-jane" not in client.get(url).content  # page and JSON-LD
+    reviewer.is_active = False
+    commit(reviewer.save)
+    page = client.get(url)
+    assert page["X-Page-Cache"] == "miss"
+    assert b"anon-42 (account closed)" in page.content
+    reviews = client.get(reverse("reviews:list", args=[one_second.slug])).content
+    assert b"anon-42 (account closed)" in reviews
+
+
+def test_a_sign_in_moves_no_page(client, one_second):
+    """Signing in saves the account's last_login: no page moves for it."""
+    from django.contrib.auth.models import update_last_login
+
+    reader = UserFactory(username="gil")
+    ReviewFactory(movie=one_second, user=reader, headline="Mine")
+    url = one_second.get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        update_last_login(None, reader)  # what a sign-in does (user_logged_in)
+    assert len(ctx.captured_queries) == 1  # the UPDATE alone: no look-up for the pages
+    assert client.get(url)["X-Page-Cache"] == "hit"
