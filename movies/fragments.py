@@ -90,8 +90,12 @@ def fill(request, html, holes):
         return mark_safe(html)  # noqa: S308 (our own render, stored as rendered)
     pieces = HOLE_RE.split(html)
     for i in range(1, len(pieces), 2):
-        kind, payload = holes[int(pieces[i])]
-        pieces[i] = str(_fillers[kind](request, payload))
+        n = int(pieces[i])
+        if n < len(holes):  # else not one of ours: left as it was
+            kind, payload = holes[n]
+            pieces[i] = str(_fillers[kind](request, payload))
+        else:
+            pieces[i] = f"<!--ww-hole:{n}-->"
     return mark_safe("".join(pieces))  # noqa: S308
 
 

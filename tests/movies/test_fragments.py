@@ -420,3 +420,14 @@ def test_a_sign_in_moves_no_page(client, one_second):
         update_last_login(None, reader)  # what a sign-in does (user_logged_in)
     assert len(ctx.captured_queries) == 1  # the UPDATE alone: no look-up for the pages
     assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_filling_leaves_a_marker_that_is_not_one_of_the_parts_holes():
+    """Only the part's own holes are filled: text that looks like a marker but names no
+    hole of the part (it could only come from our own markup) stays as it was."""
+    from movies import fragments
+
+    fragments.register_hole("probe", lambda request, payload: f"<b>{payload}</b>")
+    holes = fragments.Holes()
+    html = f"a{holes.add('probe', 'x')}b<!--ww-hole:7-->c"
+    assert fragments.fill(None, html, holes.items) == "a<b>x</b>b<!--ww-hole:7-->c"
