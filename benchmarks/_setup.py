@@ -10,9 +10,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def django_on(database_url):
+def django_on(database_url, cache_url="locmemcache://bench"):
+    """Django set up on `database_url` (migrated), with `cache_url` as its cache (by
+    default this process's memory)."""
     os.environ["DATABASE_URL"] = database_url
-    os.environ["CACHE_URL"] = "locmemcache://bench"
+    os.environ["CACHE_URL"] = cache_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -1,7 +1,7 @@
 """CPU milliseconds to render an uncached verdict page, in-process (no server, no wrk).
 
     .venv/bin/python benchmarks/verdict_render.py [--renders 30] [--runs 5]
-        [--database-url sqlite:////tmp/verdict.sqlite3] [--cache-url locmem://]
+        [--database-url sqlite:////tmp/verdict.sqlite3] [--cache-url locmemcache://]
         [--save-html DIR] [--compare-html DIR]
 
 Loads the curated demo films and their reviews (load_demo, load_demo_reviews) into the
@@ -11,13 +11,14 @@ test client (DEBUG off) and prints process CPU milliseconds a render (time.proce
 the median of --runs, two ways:
 
 - *cold*: nothing from the cache (`X-Page-Cache: cold`), the page and its parts rendered;
-- *page miss*: the page rendered, its film-only parts from the cache (`X-Page-Cache:
-  bypass`; movies/fragments.py): what a page-cache miss after a review costs.
+- *page miss*: the page rendered from its parts in the cache (`X-Page-Cache: bypass`;
+  movies/fragments.py): a page-cache miss whose parts did not change.
 
---cache-url: the cache (default in-process memory; redis://127.0.0.1:6379/3 for Redis's
-round trips). --save-html writes each measured page's HTML (plus a third film's) to DIR;
---compare-html checks the pages render byte-identical to a saved set (a change meant to
-be invisible). Either way the run checks that both kinds of render give the same bytes.
+--cache-url: the cache, cleared first (default in-process memory;
+redis://127.0.0.1:6379/3 for Redis's round trips). --save-html writes each measured
+page's HTML (plus a third film's) to DIR; --compare-html checks the pages render
+byte-identical to a saved set (a change meant to be invisible). Either way the run
+checks that both kinds of render give the same bytes.
 """
 
 import argparse
@@ -36,13 +37,12 @@ def main():
     parser.add_argument("--renders", type=int, default=30)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url")
-    parser.add_argument("--cache-url", default="locmem://")
+    parser.add_argument("--cache-url", default="locmemcache://render")
     parser.add_argument("--save-html")
     parser.add_argument("--compare-html")
     args = parser.parse_args()
     os.environ["PAGE_CACHE"] = "true"
     os.environ["PAGE_CACHE_ALLOW_BYPASS"] = "true"
-    os.environ["CACHE_URL"] = args.cache_url
     os.environ["DJANGO_DEBUG"] = "false"
     scratch = None
     url = args.database_url
@@ -50,7 +50,7 @@ def main():
         handle, scratch = tempfile.mkstemp(suffix=".sqlite3")
         os.close(handle)
         url = f"sqlite:///{scratch}"
-    django_on(url)
+    django_on(url, args.cache_url)
     from django.core.cache import cache
     from django.core.management import call_command
     from django.db.models import Count
