@@ -121,8 +121,7 @@ class FilmFragmentNode(template.Node):
         movie = context["movie"]
         if cached.found is None and cached.enabled:
             # The first part asked for: read every part of the page in one round trip.
-            parts = context.template.nodelist.get_nodes_by_type(FilmFragmentNode)
-            cached.prefetch(movie, [part.spec(context) for part in parts])
+            cached.prefetch(movie, [part.spec(context) for part in _parts_of(context.template)])
         return cached.get_or_render(
             self.name,
             movie,
@@ -140,6 +139,15 @@ class FilmFragmentNode(template.Node):
 
     def spec(self, context):
         return self.name, [value.resolve(context) for value in self.vary], self.flags
+
+
+def _parts_of(template):
+    """The template's film_fragment parts, found once per compiled template (the cached
+    loader keeps it for the process)."""
+    parts = getattr(template, "_film_fragments", None)
+    if parts is None:
+        parts = template._film_fragments = template.nodelist.get_nodes_by_type(FilmFragmentNode)
+    return parts
 
 
 @register.tag
