@@ -146,7 +146,8 @@ class VerdictFragments:
         raw = "|".join(parts)
         return FRAGMENT_KEY.format(hashlib.sha256(raw.encode()).hexdigest())
 
-    def shared(self, personal):
+    def shareable(self, personal):
+        """Whether this reader's copy of a part may come from (and go to) the cache."""
         return self.enabled and not (personal and not self.anonymous)
 
     def prefetch(self, movie, parts):
@@ -155,7 +156,7 @@ class VerdictFragments:
         keys = [
             self.key(name, movie, vary, **flags)
             for name, vary, flags in parts
-            if self.shared(flags.get("personal", False))
+            if self.shareable(flags.get("personal", False))
         ]
         try:
             self.found = cache.get_many(keys)
@@ -181,10 +182,9 @@ class VerdictFragments:
         it shows other films (their titles, posters, scores); `film`: the film's reviews
         and ratings; `score`: the film's score or answer (bulk score refreshes);
         `personal`: for a signed-in reader it holds their own (review, forms), so it is
-        shared among anonymous readers only; `holes`: it holds a
-        reader's own buttons, left as holes in the shared part and filled for each
-        reader (register_hole)."""
-        if not self.shared(personal):
+        shared among anonymous readers only; `holes`: it holds a reader's own buttons,
+        left as holes in the shared part and filled for each reader (register_hole)."""
+        if not self.shareable(personal):
             return render(None)
         key = self.key(name, movie, vary, others=others, film=film, score=score)
         if self.found is not None:
