@@ -7,7 +7,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.cache import patch_cache_control
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.http import urlencode
 from django.views.generic import DetailView, ListView, TemplateView
 from django_countries import countries
@@ -323,7 +323,9 @@ class MovieDetailView(VerdictInputsMixin, DetailView):
         country = reader_country(self.request)
         # The reviews block comes from the reviews app's template tag (verdict_reviews).
         return super().get_context_data(
-            assessment=self.verdict_inputs.assess(movie),
+            # Read only by parts: a page from cached parts needs neither the film's
+            # genres (its answer names them) nor the ladder.
+            assessment=SimpleLazyObject(lambda: self.verdict_inputs.assess(movie)),
             country=country,
             country_name=countries.name(country),
             parts=VerdictParts(movie, country),

@@ -87,16 +87,15 @@ class MovieQuerySet(models.QuerySet):
         return self.defer(*self.NOT_ON_CARDS).prefetch_related(prefetch_genres())
 
     def for_verdict_page(self, *, parts=True):
-        """The verdict page's film with its genres and what its film-only parts read
-        (the editor who signed the assessment, verdict_part_prefetches). `parts=False`
-        leaves those out, and the search document: the view reads them only when a part
-        is rendered rather than served from the cache (movies.fragments)."""
-        queryset = self.prefetch_related(prefetch_genres())
+        """The verdict page's film with what its parts read (its genres, the editor who
+        signed the assessment, verdict_part_prefetches). `parts=False` leaves those out,
+        and the search document: the view reads them only when a part is rendered rather
+        than served from the cache (movies.fragments)."""
         if parts:
-            return queryset.select_related("assessment_by").prefetch_related(
-                *verdict_part_prefetches().values()
+            return self.select_related("assessment_by").prefetch_related(
+                prefetch_genres(), *verdict_part_prefetches().values()
             )
-        return queryset.defer("search_document")
+        return self.defer("search_document")
 
     def in_band(self, band, ladder):
         """Films whose box-office multiple falls in `band` of `ladder`."""
