@@ -20,9 +20,11 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self):
         rows = self.object_list
-        if hasattr(rows, "order_by"):
+        if isinstance(rows, list):
+            counted = len(rows[: self.CAP + 1])
+        else:
             rows = rows.order_by()  # any CAP + 1 rows will do: no sort to count them
-        counted = rows[: self.CAP + 1].count()
+            counted = rows[: self.CAP + 1].count()
         self.capped = counted > self.CAP
         return min(counted, self.CAP)
 

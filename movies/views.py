@@ -353,14 +353,25 @@ class SearchView(VerdictInputsMixin, ForgivingPaginationMixin, ListView):
     paginator_class = SearchResultsPaginator
 
     def get_queryset(self):
+        """The ids of the best RESULTS_LIMIT (+1) matches, ranked: one ranking query gives
+        the count and every page (counting and then paging ran it twice, the candidates
+        gathered each time: half of a search's SQL)."""
         self.query = search.Query.parse(self.request.GET.get("q", ""))
         if not self.query.is_searchable:
-            return Movie.objects.none()
-        return search.backend().films(self.query).for_cards()
+            return []
+        ranked = search.backend().films(self.query)
+        return list(ranked.values_list("pk", flat=True)[: self.paginator_class.CAP + 1])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        self.assess(context["movies"])
+        page = context["page_obj"]
+        ids = list(page.object_list) if page is not None else []
+        found = {m.pk: m for m in Movie.objects.filter(pk__in=ids).for_cards()}
+        films = [found[pk] for pk in ids if pk in found]  # in rank order
+        if page is not None:
+            page.object_list = films
+        context.update(movies=films, object_list=films)
+        self.assess(films)
         people = list(search.backend().people(self.query)) if self.query.is_searchable else []
         context.update(
             query=self.query,
