@@ -105,7 +105,7 @@ COLD = "cold"
 
 
 def cold(request) -> bool:
-    return settings.PAGE_CACHE_ALLOW_BYPASS and request.META.get(pagecache.BYPASS_META, "") == COLD
+    return pagecache.bypass_asked(request) == COLD
 
 
 class VerdictFragments:

@@ -183,15 +183,18 @@ def _next_scheduled() -> float:
     return upcoming.timestamp() if upcoming else NO_SCHEDULE
 
 
-def _generations(film_slug, *, scores, shared=False):
+def _generations(film_slug, *, scores, shared=False, read=None):
     """The generations a page's key folds in, in one cache round trip (the catalogue's,
-    the scores' if `scores`, the film's if `film_slug`, the shared rows' and the scoring's
-    if `shared`)."""
+    the scores' if `scores`, the film's if `film_slug`), in that order. With `shared`,
+    the shared rows' and the scoring's are read in the same trip for the parts of a
+    film's page (movies.fragments), and every value read is put in the dict `read` by
+    its key."""
     names = [CATALOGUE_KEY]
     if scores:
         names.append(SCORES_KEY)
     if film_slug:
         names.append(FILM_KEY.format(film_slug))
+    page_names = list(names)
     if shared:
         names += [SHARED_KEY, SCORING_KEY]
     keys = [*names, NEXT_LIVE_KEY]
@@ -207,14 +210,14 @@ def _generations(film_slug, *, scores, shared=False):
         _bump(CATALOGUE_KEY)
         cache.set(NEXT_LIVE_KEY, _next_scheduled(), None)
         found = cache.get_many(keys)
-    generations = []
     for name in names:
         if found.get(name) is None:
             # Never set, or evicted: start from the clock (another server may win the add).
             cache.add(name, time.time_ns(), None)
             found[name] = cache.get(name)
-        generations.append(found[name])
-    return generations
+    if read is not None:
+        read.update((name, found[name]) for name in names)
+    return [found[name] for name in page_names]
 
 
 def generations(request, film_slug):
@@ -222,10 +225,12 @@ def generations(request, film_slug):
     generations): what the parts of a film's page cached on their own fold into their
     keys (movies.fragments). Those the page cache read for this request when it missed,
     else read now."""
-    read = getattr(request, "_page_cache_generations", None)
-    if read is not None and read[0] == film_slug and len(read[1]) == 5:
-        return tuple(read[1])
-    return tuple(_generations(film_slug, scores=True, shared=True))
+    names = (CATALOGUE_KEY, SCORES_KEY, FILM_KEY.format(film_slug), SHARED_KEY, SCORING_KEY)
+    read = getattr(request, "_page_cache_generations", {})
+    if not all(name in read for name in names):
+        read = {}
+        _generations(film_slug, scores=True, shared=True, read=read)
+    return tuple(read[name] for name in names)
 
 
 # --- Serving --------------------------------------------------------------------------
@@ -263,8 +268,11 @@ def _anonymous_without_state(request):
     return settings.SESSION_COOKIE_NAME not in cookies and CookieStorage.cookie_name not in cookies
 
 
-def _wants_bypass(request):
-    return settings.PAGE_CACHE_ALLOW_BYPASS and request.META.get(BYPASS_META, "") in BYPASS_VALUES
+def bypass_asked(request):
+    """ "bypass" or "cold" when the request asks to skip the cache (BYPASS_META) and
+    settings.PAGE_CACHE_ALLOW_BYPASS allows it, else None."""
+    asked = request.META.get(BYPASS_META, "")
+    return asked if settings.PAGE_CACHE_ALLOW_BYPASS and asked in BYPASS_VALUES else None
 
 
 def _key(url, generations, country):
@@ -384,7 +392,7 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
     def wrapper(request, *args, **kwargs):
         if not settings.PAGE_CACHE or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        if not _anonymous_without_state(request) or _wants_bypass(request):
+        if not _anonymous_without_state(request) or bypass_asked(request):
             return _private(view(request, *args, **kwargs), "bypass")
         from movies.views import reader_country
 
@@ -394,9 +402,10 @@ def page_cache(view=None, *, film_slug_kwarg=None, shows_scores=True):
             # A film's pages read the shared rows' and the scoring's generations too, for
             # their parts (movies.fragments; not in the page's key: their moves move the
             # catalogue).
-            read = _generations(film_slug, scores=shows_scores, shared=bool(film_slug))
-            request._page_cache_generations = (film_slug, read)
-            generations = read[:-2] if film_slug else read
+            read = request._page_cache_generations = {}
+            generations = _generations(
+                film_slug, scores=shows_scores, shared=bool(film_slug), read=read
+            )
             key = _key(url, generations, reader_country(request))
             entry = cache.get(key)
             lock = LOCK_KEY.format(key)

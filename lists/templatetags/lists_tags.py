@@ -27,7 +27,7 @@ def _per_request(request, name, compute):
     return cache[name]
 
 
-@register.inclusion_tag("lists/includes/watch_buttons.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def watch_buttons(context, movie):
     """{% watch_buttons movie %}: "Add to watchlist" and "Mark as seen" (or their undo) as
     plain POST forms that come back to this page; a log-in link for visitors. In a part
@@ -35,11 +35,17 @@ def watch_buttons(context, movie):
     request = _request(context)
     holes = fragments.holes_for(request) if request is not None else None
     if holes is not None:
-        return {"hole": holes.add("watch", (movie.pk, movie.slug, movie.title))}
-    return watch_buttons_context(request, movie)
+        return holes.add("watch", (movie.pk, movie.slug, movie.title))
+    return _render_watch_buttons(request, movie)
 
 
-def watch_buttons_context(request, movie):
+def _render_watch_buttons(request, movie):
+    return render_to_string(
+        "lists/includes/watch_buttons.html", _watch_buttons_context(request, movie)
+    )
+
+
+def _watch_buttons_context(request, movie):
     if request is None or not request.user.is_authenticated:
         # A visitor gets no form, so no CSRF token: the page stays the same for every
         # visitor, and the page cache may share it (movies/pagecache.py).
@@ -60,9 +66,7 @@ def watch_buttons_context(request, movie):
 
 def _fill_watch_buttons(request, payload):
     pk, slug, title = payload
-    context = watch_buttons_context(request, SimpleNamespace(pk=pk, slug=slug, title=title))
-    # The shared part keeps the template's closing newline after the hole's marker.
-    return render_to_string("lists/includes/watch_buttons.html", context).removesuffix("\n")
+    return _render_watch_buttons(request, SimpleNamespace(pk=pk, slug=slug, title=title))
 
 
 fragments.register_hole("watch", _fill_watch_buttons)

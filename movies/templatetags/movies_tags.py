@@ -125,7 +125,7 @@ class FilmFragmentNode(template.Node):
         return cached.get_or_render(
             self.name,
             movie,
-            self.spec(context)[1],
+            self.vary_values(context),
             functools.partial(self.render_part, context),
             **self.flags,
         )
@@ -137,8 +137,11 @@ class FilmFragmentNode(template.Node):
         with fragments.collecting(context.request, holes):
             return self.nodelist.render(context)
 
+    def vary_values(self, context):
+        return [value.resolve(context) for value in self.vary]
+
     def spec(self, context):
-        return self.name, [value.resolve(context) for value in self.vary], self.flags
+        return self.name, self.vary_values(context), self.flags
 
 
 def _parts_of(template):

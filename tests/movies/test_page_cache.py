@@ -308,16 +308,23 @@ def _forget_earlier_versions(movie):
     cache.delete(pagecache._latest_key(f"http://testserver{movie.get_absolute_url()}", "US"))
 
 
+def _being_rendered_elsewhere(client, movie):
+    """The film's page rendered once, then as if gone and another worker rendering it
+    again (its lock taken), with no earlier version kept: (the page's key, its entry)."""
+    client.get(movie.get_absolute_url())
+    key = _page_key(movie)
+    rendered = cache.get(key)
+    cache.delete(key)
+    _forget_earlier_versions(movie)
+    cache.add(pagecache.LOCK_KEY.format(key), 1, 10)
+    return key, rendered
+
+
 def test_while_another_worker_renders_a_page_its_result_is_served(
     client, one_second, monkeypatch, django_assert_num_queries
 ):
     url = one_second.get_absolute_url()
-    client.get(url)
-    key = _page_key(one_second)
-    rendered = cache.get(key)
-    cache.delete(key)
-    _forget_earlier_versions(one_second)
-    cache.add(pagecache.LOCK_KEY.format(key), 1, 10)  # another worker is rendering it
+    key, rendered = _being_rendered_elsewhere(client, one_second)
 
     def other_worker_finishes(seconds):
         cache.set(key, rendered)
@@ -332,11 +339,7 @@ def test_a_render_that_stored_nothing_lets_the_waiting_render_their_own(
     client, one_second, monkeypatch
 ):
     url = one_second.get_absolute_url()
-    client.get(url)
-    key = _page_key(one_second)
-    cache.delete(key)
-    _forget_earlier_versions(one_second)
-    cache.add(pagecache.LOCK_KEY.format(key), 1, 10)
+    key, _ = _being_rendered_elsewhere(client, one_second)
 
     def other_worker_gives_up(seconds):
         cache.delete(pagecache.LOCK_KEY.format(key))
@@ -348,11 +351,7 @@ def test_a_render_that_stored_nothing_lets_the_waiting_render_their_own(
 
 def test_a_render_lock_left_by_a_dead_worker_costs_a_short_wait(client, one_second, monkeypatch):
     url = one_second.get_absolute_url()
-    client.get(url)
-    key = _page_key(one_second)
-    cache.delete(key)
-    _forget_earlier_versions(one_second)
-    cache.add(pagecache.LOCK_KEY.format(key), 1, 10)
+    key, _ = _being_rendered_elsewhere(client, one_second)
     monkeypatch.setattr(pagecache, "RENDER_WAIT_SECONDS", 0.2)
     monkeypatch.setattr(pagecache, "RENDER_POLL_SECONDS", 0.01)
     response = client.get(url)

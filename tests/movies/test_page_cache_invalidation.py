@@ -144,13 +144,18 @@ def test_unpublish_and_publish_change_every_page_at_once(client, one_second, com
     assert b"One Second" in client.get(list_url).content
 
 
-def test_a_scheduled_film_appears_when_its_time_comes(client, one_second, commit, monkeypatch):
+def schedule_premiere(commit):
+    """ "Scheduled Premiere", published to go public in five minutes."""
     later = MovieFactory(
         title="Scheduled Premiere",
         status=Movie.Status.DRAFT,
         published_at=timezone.now() + datetime.timedelta(minutes=5),
     )
     commit(services.publish_movies, movies=Movie.objects.filter(pk=later.pk))
+
+
+def test_a_scheduled_film_appears_when_its_time_comes(client, one_second, commit, monkeypatch):
+    schedule_premiere(commit)
     list_url = reverse("movies:list")
     assert b"Scheduled Premiere" not in client.get(list_url).content
     assert client.get(list_url)["X-Page-Cache"] == "hit"
@@ -213,12 +218,7 @@ def test_a_film_rescheduled_in_its_form_appears_when_its_time_comes(
 
 def test_a_forgotten_schedule_is_looked_up_again(client, one_second, commit, monkeypatch):
     """The cache lost the time of the next scheduled film (a flush, an eviction)."""
-    later = MovieFactory(
-        title="Scheduled Premiere",
-        status=Movie.Status.DRAFT,
-        published_at=timezone.now() + datetime.timedelta(minutes=5),
-    )
-    commit(services.publish_movies, movies=Movie.objects.filter(pk=later.pk))
+    schedule_premiere(commit)
     cache.delete(pagecache.NEXT_LIVE_KEY)
     list_url = reverse("movies:list")
     assert b"Scheduled Premiere" not in client.get(list_url).content
